@@ -1,0 +1,3 @@
+module espacepro
+
+go 1.26
