@@ -1,0 +1,119 @@
+package postgres
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"espacepro/data"
+	"espacepro/data/sqlstore"
+	"espacepro/data/storetest"
+)
+
+// testURL returns the URL of the test database. On CI (CI set) PostgreSQL is
+// started by the test command, so its absence is a failure, never a skip.
+func testURL(tb testing.TB) string {
+	url := os.Getenv("ESPACEPRO_TEST_POSTGRES")
+	if url == "" {
+		if os.Getenv("CI") != "" {
+			tb.Fatal("ESPACEPRO_TEST_POSTGRES is not set: `make test` starts PostgreSQL and sets it")
+		}
+		tb.Skip("ESPACEPRO_TEST_POSTGRES not set; run `make test` to start PostgreSQL")
+	}
+	return url
+}
+
+// freshSchema creates an empty schema and returns a URL whose connections
+// use it, so that each test starts from an empty database.
+func freshSchema(tb testing.TB) string {
+	url := testURL(tb)
+	admin, err := sql.Open("pgx", url)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { admin.Close() })
+	b := make([]byte, 6)
+	rand.Read(b)
+	schema := "t_" + hex.EncodeToString(b)
+	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`) })
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	return url + sep + "search_path=" + schema
+}
+
+func openCentral(tb testing.TB) *sqlstore.Store {
+	s, err := Open(context.Background(), freshSchema(tb))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestCentralContract(t *testing.T) {
+	storetest.RunCentral(t, func(t *testing.T) data.CentralStore { return openCentral(t) })
+}
+
+func BenchmarkCentral(b *testing.B) {
+	storetest.BenchCentral(b, func(b *testing.B) data.CentralStore { return openCentral(b) })
+}
+
+// Instances starting together on one database migrate it once.
+func TestConcurrentOpen(t *testing.T) {
+	url := freshSchema(t)
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for i := 0; i < 4; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s, err := Open(context.Background(), url)
+			if err == nil {
+				s.Close()
+			}
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err := Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var n int
+	if err := s.DB().QueryRow(`SELECT COUNT(*) FROM schema_migrations`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Fatalf("%d migrations recorded, want 1", n)
+	}
+}
+
+// The audit log refuses changes even through plain SQL.
+func TestAuditAppendOnly(t *testing.T) {
+	s := openCentral(t)
+	if err := s.AppendAudit(context.Background(), &data.AuditEntry{Action: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{`UPDATE audit SET detail = 'y'`, `DELETE FROM audit`, `TRUNCATE audit`} {
+		if _, err := s.DB().Exec(q); err == nil {
+			t.Fatalf("%s succeeded on the audit log", q)
+		}
+	}
+}

@@ -1,0 +1,208 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"espacepro/data"
+
+	"github.com/google/uuid"
+)
+
+const professionalColumns = `id, kind, department, caf_code, agrement_number, civility, last_name,
+	first_name, structure_name, street_number, street_type, street_name, postal_code,
+	commune_insee, commune_name, phone, email, places_agreed, agrement_date, capacity,
+	opening_hours, listing, habilitation, created_at, updated_at`
+
+// sortKeys returns the normalised keys professionals are ordered and
+// searched by: a structure's name stands as its last name.
+func sortKeys(p *data.Professional) (last, first, search string) {
+	last = p.LastName
+	if p.Kind == data.KindStructure && p.StructureName != "" {
+		last = p.StructureName
+	}
+	last, first = data.NormalizeName(last), data.NormalizeName(p.FirstName)
+	search = data.NormalizeName(p.LastName + " " + p.FirstName + " " + p.StructureName)
+	return last, first, search
+}
+
+func professionalArgs(p *data.Professional) []any {
+	last, first, search := sortKeys(p)
+	a := p.Address
+	return []any{p.Kind, p.Department, p.CafCode, p.AgrementNumber, p.Civility, p.LastName,
+		p.FirstName, p.StructureName, a.Number, a.StreetType, a.StreetName, a.PostalCode,
+		a.CommuneINSEE, a.CommuneName, p.Phone, p.Email, p.PlacesAgreed, dateText(p.AgrementDate),
+		p.Capacity, p.OpeningHours, p.Listing, p.Habilitation, last, first, search}
+}
+
+func checkProfessional(p *data.Professional) error {
+	f := data.FieldErrors{}
+	if !p.Kind.Valid() {
+		f.Add("kind", "Type de professionnel inconnu.")
+	}
+	if p.Department == "" || p.CafCode == "" {
+		f.Add("caf", "Département et Caf sont obligatoires.")
+	}
+	if !p.Habilitation.Valid() {
+		f.Add("habilitation", "État d'habilitation inconnu.")
+	}
+	if p.Listing != data.Listed && p.Listing != data.Delisted {
+		f.Add("listing", "État d'inscription inconnu.")
+	}
+	return f.Err()
+}
+
+const agrementConflict = "Ce numéro d'agrément est déjà attribué à une autre personne de ce département."
+
+// CreateProfessional stores a new professional.
+func (s *Store) CreateProfessional(ctx context.Context, p *data.Professional) error {
+	id, err := uuid.NewV7()
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	created := *p
+	created.ID, created.CreatedAt, created.UpdatedAt = id.String(), now, now
+	if err := s.InsertProfessional(ctx, &created, false); err != nil {
+		return err
+	}
+	p.ID, p.CreatedAt, p.UpdatedAt = created.ID, now, now
+	return nil
+}
+
+// InsertProfessional stores p with its own ID and times: a copy of a row
+// that exists elsewhere (the desktop's copy of a central row). With replace,
+// a row of the same ID is overwritten instead of being a conflict.
+func (s *Store) InsertProfessional(ctx context.Context, p *data.Professional, replace bool) error {
+	if err := checkProfessional(p); err != nil {
+		return err
+	}
+	args := append([]any{p.ID}, professionalArgs(p)...)
+	args = append(args, millis(p.CreatedAt), millis(p.UpdatedAt))
+	query := `INSERT INTO professionals (id, kind, department, caf_code,
+		agrement_number, civility, last_name, first_name, structure_name, street_number,
+		street_type, street_name, postal_code, commune_insee, commune_name, phone, email,
+		places_agreed, agrement_date, capacity, opening_hours, listing, habilitation,
+		sort_last, sort_first, search_text, created_at, updated_at)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
+	if replace {
+		query += ` ON CONFLICT (id) DO UPDATE SET kind=excluded.kind, department=excluded.department,
+		caf_code=excluded.caf_code, agrement_number=excluded.agrement_number,
+		civility=excluded.civility, last_name=excluded.last_name, first_name=excluded.first_name,
+		structure_name=excluded.structure_name, street_number=excluded.street_number,
+		street_type=excluded.street_type, street_name=excluded.street_name,
+		postal_code=excluded.postal_code, commune_insee=excluded.commune_insee,
+		commune_name=excluded.commune_name, phone=excluded.phone, email=excluded.email,
+		places_agreed=excluded.places_agreed, agrement_date=excluded.agrement_date,
+		capacity=excluded.capacity, opening_hours=excluded.opening_hours,
+		listing=excluded.listing, habilitation=excluded.habilitation,
+		sort_last=excluded.sort_last, sort_first=excluded.sort_first,
+		search_text=excluded.search_text, created_at=excluded.created_at,
+		updated_at=excluded.updated_at`
+	}
+	_, err := s.Exec(ctx, query, args...)
+	return s.wrap(err, "création du professionnel", agrementConflict)
+}
+
+// UpdateProfessional replaces the stored fiche and states of p.ID.
+func (s *Store) UpdateProfessional(ctx context.Context, p *data.Professional) error {
+	if err := checkProfessional(p); err != nil {
+		return err
+	}
+	now := s.now()
+	args := append(professionalArgs(p), millis(now), p.ID)
+	res, err := s.Exec(ctx, `UPDATE professionals SET kind=?, department=?, caf_code=?,
+		agrement_number=?, civility=?, last_name=?, first_name=?, structure_name=?,
+		street_number=?, street_type=?, street_name=?, postal_code=?, commune_insee=?,
+		commune_name=?, phone=?, email=?, places_agreed=?, agrement_date=?, capacity=?,
+		opening_hours=?, listing=?, habilitation=?, sort_last=?, sort_first=?, search_text=?,
+		updated_at=? WHERE id=?`, args...)
+	if err != nil {
+		return s.wrap(err, "mise à jour du professionnel", agrementConflict)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return professionalNotFound()
+	}
+	p.UpdatedAt = now
+	return nil
+}
+
+func professionalNotFound() error {
+	return data.Errorf(data.ENOTFOUND, "Professionnel introuvable.")
+}
+
+// FindProfessionalByID returns ENOTFOUND when there is none.
+func (s *Store) FindProfessionalByID(ctx context.Context, id string) (*data.Professional, error) {
+	return s.findProfessional(ctx, `SELECT `+professionalColumns+` FROM professionals WHERE id = ?`, id)
+}
+
+// FindProfessionalByAgrement finds a childminder by département and number.
+func (s *Store) FindProfessionalByAgrement(ctx context.Context, dept, number string) (*data.Professional, error) {
+	if number == "" {
+		return nil, professionalNotFound()
+	}
+	return s.findProfessional(ctx, `SELECT `+professionalColumns+`
+		FROM professionals WHERE department = ? AND agrement_number = ?`, dept, number)
+}
+
+func (s *Store) findProfessional(ctx context.Context, query string, args ...any) (*data.Professional, error) {
+	return queryOne(ctx, s, scanProfessional, professionalNotFound(), query, args...)
+}
+
+// FindProfessionals returns the page of professionals matching f, ordered
+// by normalised last name (a structure's name for a structure), first name
+// and ID, and the total number matching.
+func (s *Store) FindProfessionals(ctx context.Context, f data.ProfessionalFilter) ([]*data.Professional, int, error) {
+	var w where
+	if f.CafCode != "" {
+		w.add("caf_code = ?", f.CafCode)
+	}
+	if f.Department != "" {
+		w.add("department = ?", f.Department)
+	}
+	if f.PostalCode != "" {
+		w.add("postal_code = ?", f.PostalCode)
+	}
+	if f.CommuneINSEE != "" {
+		w.add("commune_insee = ?", f.CommuneINSEE)
+	}
+	if f.AgrementNumber != "" {
+		w.add("agrement_number = ?", f.AgrementNumber)
+	}
+	if f.Name != "" {
+		w.add("search_text LIKE ?", likeContains(f.Name))
+	}
+	if f.Kind != "" {
+		w.add("kind = ?", f.Kind)
+	}
+	if f.Listing != "" {
+		w.add("listing = ?", f.Listing)
+	}
+	if f.Habilitation != "" {
+		w.add("habilitation = ?", f.Habilitation)
+	}
+	return findPage(ctx, s, scanProfessional, professionalColumns, "professionals", &w,
+		"sort_last, sort_first, id", f.Offset, f.Limit)
+}
+
+func scanProfessional(rows *sql.Rows) (*data.Professional, error) {
+	var p data.Professional
+	var agrementDate string
+	var created, updated int64
+	a := &p.Address
+	err := rows.Scan(&p.ID, &p.Kind, &p.Department, &p.CafCode, &p.AgrementNumber, &p.Civility,
+		&p.LastName, &p.FirstName, &p.StructureName, &a.Number, &a.StreetType, &a.StreetName,
+		&a.PostalCode, &a.CommuneINSEE, &a.CommuneName, &p.Phone, &p.Email, &p.PlacesAgreed,
+		&agrementDate, &p.Capacity, &p.OpeningHours, &p.Listing, &p.Habilitation, &created, &updated)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: scan professional: %w", err)
+	}
+	if p.AgrementDate, err = parseDateText(agrementDate); err != nil {
+		return nil, err
+	}
+	p.CreatedAt, p.UpdatedAt = fromMillis(created), fromMillis(updated)
+	return &p, nil
+}
