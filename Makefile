@@ -1,0 +1,88 @@
+# Espace professionnel: build, run and test on Debian 12. See README.md.
+#
+#   make run     install what is missing, build, start the server and the app
+#   make test    gofmt, go vet and every test (a throw-away PostgreSQL included)
+#   make bench   the benchmarks, with the same PostgreSQL
+#   make build   bin/espacepro and bin/espacepro-server
+#   make deps    the Debian packages (scripts/install-deps.sh all)
+#   make clean   remove bin/, .tmp/ and .run/ (the local server's data)
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.ONESHELL:
+.DEFAULT_GOAL := build
+
+# Go from the official tarball lives in /usr/local/go/bin.
+ifeq ($(shell command -v go 2>/dev/null),)
+export PATH := $(PATH):/usr/local/go/bin
+endif
+
+# Fyne (GLFW) and go-sqlite3 need cgo: never let Go fall back to CGO_ENABLED=0.
+export CGO_ENABLED := 1
+
+GO          ?= go
+SERVER_ADDR ?= 127.0.0.1:8443
+XVFB        := xvfb-run -a -s '-screen 0 1280x800x24'
+
+.PHONY: deps build run test bench clean
+
+deps:
+	bash scripts/install-deps.sh all
+
+build:
+	CGO_ENABLED=1 $(GO) build -o bin/ ./cmd/espacepro ./cmd/espacepro-server
+
+run: deps build
+	@if curl -ksf -o /dev/null --max-time 2 "https://$(SERVER_ADDR)/healthz"; then
+		echo "make run: a server already answers on $(SERVER_ADDR); stop it, or use make run SERVER_ADDR=127.0.0.1:PORT" >&2
+		exit 1
+	fi
+	mkdir -p .run/server
+	bin/espacepro-server serve --data .run/server --addr "$(SERVER_ADDR)" &
+	server=$$!
+	trap 'kill $$server 2>/dev/null && wait $$server 2>/dev/null; true' EXIT
+	up=
+	for _ in $$(seq 100); do
+		kill -0 $$server 2>/dev/null || break
+		if curl -ksf -o /dev/null --max-time 2 "https://$(SERVER_ADDR)/healthz"; then up=1; break; fi
+		sleep 0.1
+	done
+	if [ -z "$$up" ]; then echo "make run: the server did not start (see above)" >&2; exit 1; fi
+	export ESPACEPRO_SERVER="https://$(SERVER_ADDR)"
+	if [ -n "$${DISPLAY:-}" ]; then
+		bin/espacepro
+	else
+		echo "make run: no display (DISPLAY is empty), so the app runs on a virtual screen (Xvfb)."
+		echo "          On a desktop session, run make run from a terminal of that session instead."
+		$(XVFB) bash -c 'echo "make run: to see it, take a screenshot from another terminal:"
+			echo "          DISPLAY=$$DISPLAY XAUTHORITY=$$XAUTHORITY import -window root espacepro.png"
+			echo "          Press Ctrl-C here to stop the app and the server."
+			exec bin/espacepro'
+	fi
+
+test: deps
+	@unformatted=$$(find . -name '*.go' -not -path './.*' -not -path '*/testdata/*' -print0 | xargs -0 -r gofmt -l)
+	if [ -n "$$unformatted" ]; then
+		echo "gofmt: these files need formatting (gofmt -w FILE):" >&2
+		echo "$$unformatted" >&2
+		exit 1
+	fi
+	CGO_ENABLED=1 $(GO) vet ./...
+	trap 'bash scripts/test-postgres.sh stop' EXIT
+	pg=$$(bash scripts/test-postgres.sh start)
+	eval "$$pg"
+	export ESPACEPRO_TEST_POSTGRES
+	status=0
+	$(XVFB) env CGO_ENABLED=1 $(GO) test -count=1 ./... || status=$$?
+	exit $$status
+
+bench: deps
+	@trap 'bash scripts/test-postgres.sh stop' EXIT
+	pg=$$(bash scripts/test-postgres.sh start)
+	eval "$$pg"
+	export ESPACEPRO_TEST_POSTGRES
+	CGO_ENABLED=1 $(GO) test -run '^$$' -bench . -benchmem ./...
+
+clean:
+	bash scripts/test-postgres.sh stop
+	rm -rf bin .tmp .run
