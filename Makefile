@@ -38,7 +38,7 @@ run: deps build
 		exit 1
 	fi
 	mkdir -p .run/server
-	bin/espacepro-server serve --data .run/server --addr "$(SERVER_ADDR)" &
+	bin/espacepro-server serve --data .run/server --addr "$(SERVER_ADDR)" --demo &
 	server=$$!
 	trap 'kill $$server 2>/dev/null && wait $$server 2>/dev/null; true' EXIT
 	up=

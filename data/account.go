@@ -69,9 +69,10 @@ func (a *Account) Validate() error {
 
 // AccountFilter selects accounts. Zero fields do not filter.
 type AccountFilter struct {
-	CafCode       string
-	Role          Role
-	Offset, Limit int
+	CafCode        string
+	ProfessionalID string
+	Role           Role
+	Offset, Limit  int
 }
 
 // AccountService stores accounts.
@@ -103,6 +104,9 @@ type Session struct {
 	AccountID  string
 	CreatedAt  time.Time
 	LastSeenAt time.Time
+	// Restricted: opened with a generated password, the session only lets
+	// its owner set a new password (ASVS 6.4.1).
+	Restricted bool
 }
 
 // Expired reports whether s is over at now: 30 minutes without use, or 12

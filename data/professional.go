@@ -53,6 +53,25 @@ func (h Habilitation) Valid() bool {
 	return false
 }
 
+// Label returns the French label of h.
+func (h Habilitation) Label() string {
+	switch h {
+	case HabilitationNone:
+		return "aucune"
+	case HabilitationRequested:
+		return "demandée"
+	case HabilitationActive:
+		return "active"
+	case HabilitationSuspended:
+		return "suspendue"
+	case HabilitationRevoked:
+		return "retirée"
+	case HabilitationExpired:
+		return "expirée"
+	}
+	return string(h)
+}
+
 // Address is a postal address as the seed's form asks for it.
 type Address struct {
 	Number       string // N° de voie

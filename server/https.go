@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"espacepro/data"
+	"espacepro/server/mail"
 )
 
 // Defaults of Config.
@@ -52,8 +53,11 @@ type Config struct {
 	Logger *slog.Logger
 
 	// Store is the central store (data/sqlite or data/postgres). The
-	// server does not close it: its opener does.
+	// server does not close it: its opener does. Without a store only
+	// /healthz is served.
 	Store data.CentralStore
+	// Mail sends the service's mails (default: .eml files in DataDir/mail).
+	Mail mail.Sender
 }
 
 // Server is the central HTTPS service. Build it with New.
@@ -66,7 +70,11 @@ type Server struct {
 	mux         *http.ServeMux
 	httpServer  *http.Server
 	fingerprint string
+	svc         *Service
 }
+
+// Service returns the service behind the API (nil without a store).
+func (s *Server) Service() *Service { return s.svc }
 
 // New loads (or, on the first start, generates) the TLS certificate,
 // creates cfg.DataDir and sets up the routes. It does not listen yet.
@@ -95,6 +103,12 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.fingerprint = Fingerprint(s.leaf)
+	if cfg.Store != nil {
+		if cfg.Mail == nil {
+			cfg.Mail = &mail.FileSender{Dir: filepath.Join(cfg.DataDir, "mail"), Log: cfg.Logger}
+		}
+		s.svc = NewService(cfg.Store, cfg.Mail, cfg.Logger)
+	}
 	s.routes()
 	s.httpServer = &http.Server{
 		Handler: s.mux,
@@ -114,6 +128,9 @@ func New(cfg Config) (*Server, error) {
 // routes registers every handler. Later work adds its routes here.
 func (s *Server) routes() {
 	s.mux.HandleFunc("GET /healthz", s.handleHealthz)
+	if s.svc != nil {
+		s.apiRoutes()
+	}
 }
 
 // Handler returns the service's HTTP handler, without TLS (for tests and for

@@ -1,6 +1,8 @@
 // Command espacepro-server is the central service of Espace professionnel.
 //
-//	espacepro-server serve --data DIR [--addr 127.0.0.1:8443] [--tls-cert FILE --tls-key FILE]
+//	espacepro-server serve --data DIR [--addr 127.0.0.1:8443] [--db URL] [--demo] ...
+//	espacepro-server admin create-agent --data DIR --caf 921 --email E --first-name F --last-name L
+//	espacepro-server admin list-agents | disable-agent | enable-agent | send-code | audit
 //	espacepro-server help
 package main
 
@@ -13,25 +15,37 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"path/filepath"
-	"strings"
 	"syscall"
 
-	"espacepro/data"
-	"espacepro/data/postgres"
-	"espacepro/data/sqlite"
 	"espacepro/server"
 )
 
 const usage = `espacepro-server: the central service of Espace professionnel.
 
 Usage:
-  espacepro-server serve --data DIR [--addr ADDR] [--tls-cert FILE --tls-key FILE]
+  espacepro-server serve --data DIR [--addr ADDR] [--db URL] [--tls-cert FILE --tls-key FILE]
+                         [--demo] [--min-password-length N] [SMTP flags]
       Serve HTTPS until SIGINT or SIGTERM. Without --tls-cert/--tls-key, a
       self-signed certificate for localhost is generated on the first start,
       kept in DIR/tls/ and reused afterwards; its SHA-256 fingerprint is printed.
+      --demo fills an empty store with demo data and prints its accounts.
+  espacepro-server admin COMMAND --data DIR [--db URL] [SMTP flags] ...
+      create-agent --caf 921 --email E --first-name F --last-name L
+          create a Caf agent's account; she receives a code by mail to choose
+          her password
+      send-code --email E     mail an agent a new code to choose her password
+      list-agents [--caf 921] list the agents (of one Caf)
+      disable-agent --email E / enable-agent --email E
+      audit [--caf 921] [--actor ID] [--target ID] [--action A] [--since YYYY-MM-DD]
+            [--until YYYY-MM-DD] [--limit N]
+          print the audit log, newest first
   espacepro-server help
       Print this help. "espacepro-server serve -h" lists serve's flags.
+
+The store is the SQLite file DIR/central.db unless --db gives a PostgreSQL
+URL. Mails are written as .eml files in DIR/mail/ unless --smtp-host is given
+(--smtp-port, --smtp-user, --smtp-password-file, --smtp-starttls
+mandatory|opportunistic|none).
 `
 
 func main() {
@@ -51,6 +65,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 	switch args[0] {
 	case "serve":
 		return serve(args[1:], stdout, stderr)
+	case "admin":
+		return admin(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -64,36 +80,40 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var cfg server.Config
-	fs.StringVar(&cfg.DataDir, "data", "", "data `directory` (created when missing; required)")
+	var b backend
+	b.register(fs)
 	fs.StringVar(&cfg.Addr, "addr", server.DefaultAddr, "`host:port` to listen on")
 	fs.StringVar(&cfg.TLSCertFile, "tls-cert", "", "PEM certificate `file` (default: generated in DIR/tls/)")
 	fs.StringVar(&cfg.TLSKeyFile, "tls-key", "", "PEM private key `file` of --tls-cert")
-	dbURL := fs.String("db", "", "the central store: a PostgreSQL `URL` (postgres://user:password@host:port/db);\n"+
-		"empty for the embedded SQLite file DIR/central.db")
+	demo := fs.Bool("demo", false, "fill an empty store with demo data and print its accounts")
+	minLength := fs.Int("min-password-length", 8, "minimum length of a chosen password (6 at the least)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
 	}
-	if cfg.DataDir == "" {
-		return errors.New("serve: --data DIR is required")
-	}
 	cfg.Logger = slog.New(slog.NewTextHandler(stderr, nil))
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	store, where, err := openStore(ctx, cfg.DataDir, *dbURL)
+	store, sender, where, err := b.open(ctx, cfg.Logger)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	cfg.Store = store
+	cfg.DataDir, cfg.Store, cfg.Mail = b.dataDir, store, sender
 	fmt.Fprintf(stdout, "Central store: %s\n", where)
 
 	srv, err := server.New(cfg)
 	if err != nil {
 		return err
+	}
+	srv.Service().SetMinPasswordLength(*minLength)
+	if *demo {
+		if err := seedDemo(ctx, srv.Service(), stdout); err != nil {
+			return err
+		}
 	}
 	ln, err := srv.Listen()
 	if err != nil {
@@ -109,26 +129,19 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	return srv.Run(ctx, ln)
 }
 
-// openStore opens the central store: PostgreSQL when url is given, else the
-// embedded SQLite file in dataDir. It returns a description without secrets.
-func openStore(ctx context.Context, dataDir, url string) (data.CentralStore, string, error) {
-	if url != "" {
-		if !strings.HasPrefix(url, "postgres://") && !strings.HasPrefix(url, "postgresql://") {
-			return nil, "", errors.New("serve: --db takes a PostgreSQL URL (postgres://user:password@host:port/db)")
-		}
-		s, err := postgres.Open(ctx, url)
-		if err != nil {
-			return nil, "", err
-		}
-		return s, "PostgreSQL", nil
-	}
-	if err := os.MkdirAll(dataDir, 0o700); err != nil {
-		return nil, "", fmt.Errorf("serve: %w", err)
-	}
-	path := filepath.Join(dataDir, "central.db")
-	s, err := sqlite.OpenCentral(ctx, path)
+// seedDemo fills an empty store and prints the demo accounts.
+func seedDemo(ctx context.Context, svc *server.Service, stdout io.Writer) error {
+	accounts, seeded, err := svc.SeedDemo(ctx)
 	if err != nil {
-		return nil, "", err
+		return fmt.Errorf("demo data: %w", err)
 	}
-	return s, "SQLite " + path, nil
+	if !seeded {
+		fmt.Fprintln(stdout, "Demo: the store already holds accounts; nothing added (make clean starts afresh).")
+		return nil
+	}
+	fmt.Fprintln(stdout, "Demo data added. Accounts to log in with (demo only; mails land in DATA/mail/):")
+	for _, a := range accounts {
+		fmt.Fprintf(stdout, "  %-22s %-40s mot de passe : %-16s (%s)\n", a.Role, a.Email, a.Password, a.Who)
+	}
+	return nil
 }

@@ -92,6 +92,9 @@ func (s *Store) FindAccounts(ctx context.Context, f data.AccountFilter) ([]*data
 	if f.Role != "" {
 		w.add("role = ?", f.Role)
 	}
+	if f.ProfessionalID != "" {
+		w.add("professional_id = ?", f.ProfessionalID)
+	}
 	return findPage(ctx, s, scanAccount, accountColumns, "accounts", &w, "email", f.Offset, f.Limit)
 }
 

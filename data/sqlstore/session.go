@@ -20,8 +20,9 @@ func (s *Store) CreateSession(ctx context.Context, sess *data.Session) error {
 	if sess.LastSeenAt.IsZero() {
 		sess.LastSeenAt = sess.CreatedAt
 	}
-	_, err := s.Exec(ctx, `INSERT INTO sessions (id, account_id, created_at, last_seen_at)
-		VALUES (?, ?, ?, ?)`, sess.ID, sess.AccountID, millis(sess.CreatedAt), millis(sess.LastSeenAt))
+	_, err := s.Exec(ctx, `INSERT INTO sessions (id, account_id, created_at, last_seen_at, restricted)
+		VALUES (?, ?, ?, ?, ?)`, sess.ID, sess.AccountID, millis(sess.CreatedAt), millis(sess.LastSeenAt),
+		sess.Restricted)
 	return s.wrap(err, "création de la session", "Session déjà existante.")
 }
 
@@ -30,13 +31,13 @@ func sessionNotFound() error { return data.Errorf(data.ENOTFOUND, "Session intro
 // FindSession returns ENOTFOUND when there is none.
 func (s *Store) FindSession(ctx context.Context, id string) (*data.Session, error) {
 	return queryOne(ctx, s, scanSession, sessionNotFound(),
-		`SELECT id, account_id, created_at, last_seen_at FROM sessions WHERE id = ?`, id)
+		`SELECT id, account_id, created_at, last_seen_at, restricted FROM sessions WHERE id = ?`, id)
 }
 
 func scanSession(rows *sql.Rows) (*data.Session, error) {
 	var sess data.Session
 	var created, seen int64
-	if err := rows.Scan(&sess.ID, &sess.AccountID, &created, &seen); err != nil {
+	if err := rows.Scan(&sess.ID, &sess.AccountID, &created, &seen, &sess.Restricted); err != nil {
 		return nil, fmt.Errorf("sqlstore: scan session: %w", err)
 	}
 	sess.CreatedAt, sess.LastSeenAt = fromMillis(created), fromMillis(seen)
