@@ -177,6 +177,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	errc := make(chan error, 1)
 	go func() { errc <- s.Serve(ln) }()
+	if s.svc != nil {
+		go s.svc.Housekeeping(ctx, HousekeepingInterval)
+	}
 	select {
 	case err := <-errc:
 		return fmt.Errorf("server: %w", err)

@@ -127,3 +127,30 @@ func requireAgent(c *Caller, caf string) (string, error) {
 	}
 	return c.Account.CafCode, nil
 }
+
+// HousekeepingInterval is how often expired sessions and captchas are
+// removed.
+const HousekeepingInterval = 10 * time.Minute
+
+// Housekeeping removes expired sessions and captchas every interval until
+// ctx ends. Any instance may do it: the deletes are idempotent.
+func (s *Service) Housekeeping(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		now := s.now()
+		if n, err := s.store.DeleteExpiredSessions(ctx, now); err != nil {
+			s.log.Error("housekeeping: sessions", "err", err)
+		} else if n > 0 {
+			s.log.Info("housekeeping: expired sessions removed", "count", n)
+		}
+		if _, err := s.store.DeleteExpiredCaptchas(ctx, now); err != nil {
+			s.log.Error("housekeeping: captchas", "err", err)
+		}
+	}
+}
