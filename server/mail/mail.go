@@ -212,12 +212,8 @@ func IsTemporary(err error) bool {
 	if errors.As(err, &pe) {
 		return pe.Code >= 400 && pe.Code < 500
 	}
-	var ne net.Error
+	var ne net.Error // unreachable, timed out, connection cut
 	if errors.As(err, &ne) {
-		return true
-	}
-	var oe *net.OpError
-	if errors.As(err, &oe) {
 		return true
 	}
 	return errors.Is(err, context.DeadlineExceeded)

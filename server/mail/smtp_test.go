@@ -178,6 +178,9 @@ func TestSMTPSenderWrongCredentials(t *testing.T) {
 			if err == nil {
 				t.Fatal("sent with wrong credentials")
 			}
+			if espmail.IsTemporary(err) {
+				t.Errorf("wrong credentials reported temporary: %v", err)
+			}
 			if strings.Contains(err.Error(), tc.password) {
 				t.Errorf("the error shows the password: %v", err)
 			}
@@ -252,6 +255,9 @@ func TestSMTPSenderVerifiesTheCertificate(t *testing.T) {
 		espmail.RequestConfirmation(cafFrom, recipient, fullName, cafName, true))
 	if err == nil {
 		t.Fatal("sent to a server whose certificate does not verify")
+	}
+	if espmail.IsTemporary(err) {
+		t.Errorf("an untrusted certificate is reported temporary: %v", err)
 	}
 	if n := len(srv.Messages()); n != 0 {
 		t.Fatalf("%d messages received", n)

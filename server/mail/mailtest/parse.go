@@ -24,8 +24,10 @@ type Parsed struct {
 	Subject string         // decoded (RFC 2047)
 	// Text is the first text/plain part that is not an attachment, decoded
 	// (quoted-printable or base64) and with "\n" line endings.
-	Text        string
-	Attachments []mail.Attachment // decoded; ContentType without parameters
+	Text string
+	// Attachments holds every other leaf part (an HTML alternative
+	// included), decoded; ContentType is without parameters.
+	Attachments []mail.Attachment
 }
 
 // Parse decodes an RFC 5322 message: headers, RFC 2047 subject, nested
