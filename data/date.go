@@ -2,6 +2,7 @@ package data
 
 import (
 	"fmt"
+	"sync"
 	"time"
 	_ "time/tzdata" // a Windows PC without zone data must still compute the right week
 )
@@ -98,6 +99,9 @@ var zones = map[string]string{
 	"978": "America/Marigot",
 }
 
+// locations caches the zones: loading one parses the embedded database.
+var locations sync.Map // zone name → *time.Location
+
 // DepartmentLocation returns the time zone of département dept:
 // Europe/Paris in metropolitan France and Corsica, the local zone overseas.
 // The zone database is embedded, so this never fails.
@@ -106,9 +110,13 @@ func DepartmentLocation(dept string) *time.Location {
 	if !ok {
 		name = "Europe/Paris"
 	}
+	if loc, ok := locations.Load(name); ok {
+		return loc.(*time.Location)
+	}
 	loc, err := time.LoadLocation(name)
 	if err != nil {
 		panic("data: embedded zone " + name + " missing: " + err.Error())
 	}
+	locations.Store(name, loc)
 	return loc
 }

@@ -202,11 +202,12 @@ func (f RequestForm) Validate(ref *Reference) (*Request, error) {
 
 // RequestFilter selects requests. Zero fields do not filter.
 type RequestFilter struct {
-	CafCode       string
-	State         RequestState
-	Unmatched     bool   // only requests not matched to a listed professional
-	Name          string // matches names, ignoring case and accents
-	Offset, Limit int
+	CafCode        string
+	ProfessionalID string
+	State          RequestState
+	Unmatched      bool   // only requests not matched to a listed professional
+	Name           string // matches names, ignoring case and accents
+	Offset, Limit  int
 }
 
 // RequestService stores habilitation requests.

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"espacepro/data"
+	"espacepro/sync/wire"
 )
 
 //go:embed openapi.yaml
@@ -54,6 +55,9 @@ func (s *Server) apiRoutes() {
 	m.HandleFunc("POST /api/v1/caf/professionals/{id}/reactivate", s.auth(false, s.handleCafReactivate))
 	m.HandleFunc("POST /api/v1/caf/professionals/{id}/revoke", s.auth(false, s.handleCafRevoke))
 	m.HandleFunc("POST /api/v1/caf/professionals/{id}/password-reset", s.auth(false, s.handleCafPasswordReset))
+	m.HandleFunc("GET /api/v1/caf/professionals/{id}/file", s.auth(false, s.handleCafProfessionalFile))
+	m.HandleFunc("POST /api/v1/caf/imports/preview", s.auth(false, s.handleImportPreview))
+	m.HandleFunc("POST /api/v1/caf/imports/apply", s.auth(false, s.handleImportApply))
 	m.HandleFunc("GET /api/v1/caf/audit", s.auth(false, s.handleCafAudit))
 	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, data.Errorf(data.ENOTFOUND, "Adresse d'API inconnue : %s %s.", r.Method, r.URL.Path))
@@ -67,7 +71,10 @@ type callerKey struct{}
 // it: setting a new password, logging out, reading who is logged in.
 func (s *Server) auth(allowRestricted bool, h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		token, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		scheme, token, _ := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+		if !strings.EqualFold(scheme, "Bearer") {
+			token = ""
+		}
 		c, err := s.svc.Authenticate(r.Context(), strings.TrimSpace(token))
 		if err != nil {
 			s.writeError(w, r, err)
@@ -117,17 +124,11 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 // writeJSON answers status with v as JSON.
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
+	if w.Header().Get("Cache-Control") == "" {
+		w.Header().Set("Cache-Control", "no-store")
+	}
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(v)
-}
-
-// ErrorBody is the JSON of every error: a code, a French message, and
-// per-field messages for forms.
-type ErrorBody struct {
-	Code    string            `json:"code"`
-	Message string            `json:"message"`
-	Fields  map[string]string `json:"fields,omitempty"`
 }
 
 // statusOf maps an error code to its HTTP status.
@@ -160,7 +161,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if code == data.EINTERNAL {
 		s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
-	writeJSON(w, statusOf(code), ErrorBody{Code: code, Message: data.ErrorMessage(err), Fields: data.ErrorFields(err)})
+	writeJSON(w, statusOf(code), wire.Error{Code: code, Message: data.ErrorMessage(err), Fields: data.ErrorFields(err)})
 }
 
 // pageOf reads offset and limit from the query, with a default and a cap.

@@ -173,6 +173,9 @@ func (s *Server) handleCafAudit(w http.ResponseWriter, r *http.Request) {
 				s.writeError(w, r, err)
 				return
 			}
+			if p.name == "until" {
+				d = d.AddDays(1) // the whole day given is included
+			}
 			*p.into = d.Time(data.DepartmentLocation(""))
 		}
 	}

@@ -89,13 +89,25 @@ func (s *Service) Login(ctx context.Context, email, pass, addr string) (*LoginRe
 		}
 		res.Professional = p
 	}
-	token, err := s.openSession(ctx, acc, acc.PasswordGenerated)
+	// Open the session and record the login on the account as it is now,
+	// not as it was read before the slow password check: a password changed
+	// meanwhile must neither be written back over nor let this login in.
+	err = s.store.InTx(ctx, func(ctx context.Context) error {
+		fresh, err := s.store.FindAccountByID(ctx, acc.ID)
+		if err != nil {
+			return err
+		}
+		if fresh.PasswordHash != acc.PasswordHash || fresh.Disabled {
+			return badCredentials()
+		}
+		if res.Token, err = s.openSession(ctx, fresh, fresh.PasswordGenerated); err != nil {
+			return err
+		}
+		fresh.LastLoginAt = now
+		res.Account = fresh
+		return s.store.UpdateAccount(ctx, fresh)
+	})
 	if err != nil {
-		return nil, err
-	}
-	res.Token = token
-	acc.LastLoginAt = now
-	if err := s.store.UpdateAccount(ctx, acc); err != nil {
 		return nil, err
 	}
 	return res, nil
@@ -182,7 +194,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Caller, erro
 	if err != nil {
 		return nil, err
 	}
-	if acc.Disabled {
+	if acc.Disabled || (sess.Restricted && !acc.PasswordExpiresAt.IsZero() && !now.Before(acc.PasswordExpiresAt)) {
 		return nil, sessionOver()
 	}
 	if acc.Role.IsProfessional() {
@@ -240,10 +252,17 @@ func (s *Service) setPassword(ctx context.Context, acc *data.Account, next, gene
 		return err
 	}
 	return s.store.InTx(ctx, func(ctx context.Context) error {
-		acc.PasswordHash, acc.PasswordGenerated, acc.PasswordExpiresAt = hash, false, time.Time{}
-		if err := s.store.UpdateAccount(ctx, acc); err != nil {
+		// Change the account as it is now (acc may have been read before
+		// the slow hashing), so that nothing written meanwhile is undone.
+		fresh, err := s.store.FindAccountByID(ctx, acc.ID)
+		if err != nil {
 			return err
 		}
+		fresh.PasswordHash, fresh.PasswordGenerated, fresh.PasswordExpiresAt = hash, false, time.Time{}
+		if err := s.store.UpdateAccount(ctx, fresh); err != nil {
+			return err
+		}
+		*acc = *fresh
 		if _, err := s.store.DeleteAccountSessions(ctx, acc.ID); err != nil {
 			return err
 		}
@@ -268,12 +287,28 @@ func (s *Service) ForgotPassword(ctx context.Context, email, addr string) error 
 		return tooManyFailures(ThrottleWindow)
 	}
 	acc, err := s.store.FindAccountByEmail(ctx, email)
-	if data.ErrorCode(err) == data.ENOTFOUND || (err == nil && acc.Disabled) {
+	if data.ErrorCode(err) == data.ENOTFOUND || (err == nil && !s.mayLogIn(ctx, acc)) {
 		return nil
 	} else if err != nil {
 		return err
 	}
-	return s.mailCode(ctx, acc, data.CodePasswordReset, ResetCodeValidity)
+	// A mail that cannot be sent is logged, not reported: the answer must
+	// be the same as for an address without an account.
+	s.mailCode(ctx, acc, data.CodePasswordReset, ResetCodeValidity)
+	return nil
+}
+
+// mayLogIn reports whether acc could log in now (its password aside): not
+// disabled, and for a professional an active habilitation.
+func (s *Service) mayLogIn(ctx context.Context, acc *data.Account) bool {
+	if acc.Disabled {
+		return false
+	}
+	if !acc.Role.IsProfessional() {
+		return true
+	}
+	p, err := s.store.FindProfessionalByID(ctx, acc.ProfessionalID)
+	return err == nil && p.CanLogIn() == nil
 }
 
 // mailCode creates a single-use code for acc and mails it.
@@ -296,7 +331,10 @@ func (s *Service) mailCode(ctx context.Context, acc *data.Account, purpose data.
 	} else {
 		m = mail.PasswordResetCode(from, acc.Email, name, code, int(validity.Minutes()))
 	}
-	return s.send(ctx, m)
+	if err := s.send(ctx, m); err != nil {
+		return data.Errorf(data.EUNAVAILABLE, "Le courriel n'a pas pu être envoyé pour l'instant : réessayez plus tard.")
+	}
+	return nil
 }
 
 // senderFor returns the sender address of a Caf's mails, or the national
@@ -321,6 +359,14 @@ func (s *Service) ResetPassword(ctx context.Context, email, code, next, addr str
 	} else if n >= AccountLockAfter {
 		return tooManyFailures(ThrottleWindow)
 	}
+	// Check the policy before the code is spent, so that a refused
+	// password does not cost the person her code, and before the account
+	// is looked up, so that the answer is the same whether the address has
+	// an account or not.
+	if err := s.policy.Check(next, email, ""); err != nil {
+		return &data.Error{Code: data.EINVALID, Message: data.ErrorMessage(err),
+			Fields: map[string]string{"new_password": data.ErrorMessage(err)}}
+	}
 	bad := &data.Error{Code: data.EINVALID, Message: "Ce code est incorrect, a déjà servi ou a expiré : vérifiez-le ou demandez-en un nouveau.",
 		Fields: map[string]string{"code": "Code incorrect ou expiré."}}
 	acc, err := s.store.FindAccountByEmail(ctx, email)
@@ -330,12 +376,6 @@ func (s *Service) ResetPassword(ctx context.Context, email, code, next, addr str
 	if acc == nil || acc.Disabled {
 		s.store.RecordLoginFailure(ctx, "code:"+addr, now, ThrottleWindow)
 		return bad
-	}
-	// Check the policy before the code is spent, so that a refused
-	// password does not cost the person her code.
-	if err := s.policy.Check(next, acc.Email, ""); err != nil {
-		return &data.Error{Code: data.EINVALID, Message: data.ErrorMessage(err),
-			Fields: map[string]string{"new_password": data.ErrorMessage(err)}}
 	}
 	hash := password.HashCode(code)
 	var used *data.OneTimeCode

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"sort"
 	"strings"
 
 	"espacepro/data"
@@ -108,7 +109,7 @@ func (s *Service) MatchRequest(ctx context.Context, c *Caller, id, professionalI
 		if p.Listing != data.Listed {
 			return data.Errorf(data.ECONFLICT, "Cette personne n'est plus sur la liste de la PMI : elle ne peut pas être habilitée.")
 		}
-		if p.Habilitation != data.HabilitationActive {
+		if p.Habilitation == data.HabilitationNone {
 			p.Habilitation = data.HabilitationRequested
 			if err := s.store.UpdateProfessional(ctx, p); err != nil {
 				return err
@@ -317,6 +318,9 @@ func (s *Service) habilitationAction(ctx context.Context, c *Caller, id, action,
 		if !allowed {
 			return data.Errorf(data.ECONFLICT, "Cette action n'est pas possible pour une habilitation « %s ».", p.Habilitation.Label())
 		}
+		if to == data.HabilitationActive && p.Listing != data.Listed {
+			return data.Errorf(data.ECONFLICT, "Cette personne n'est plus sur la liste de la PMI : son habilitation ne peut pas être réactivée.")
+		}
 		p.Habilitation = to
 		if err := s.store.UpdateProfessional(ctx, p); err != nil {
 			return err
@@ -358,10 +362,11 @@ func (s *Service) SuspendHabilitation(ctx context.Context, c *Caller, id, reason
 		[]data.Habilitation{data.HabilitationActive}, data.HabilitationSuspended, mail.HabilitationSuspended)
 }
 
-// ReactivateHabilitation reactivates a suspended habilitation.
+// ReactivateHabilitation reactivates a suspended habilitation, or one that
+// expired when she left the list and came back on it.
 func (s *Service) ReactivateHabilitation(ctx context.Context, c *Caller, id string) (*data.Professional, error) {
 	return s.habilitationAction(ctx, c, id, "professional.reactivate", "",
-		[]data.Habilitation{data.HabilitationSuspended}, data.HabilitationActive, mail.HabilitationReactivated)
+		[]data.Habilitation{data.HabilitationSuspended, data.HabilitationExpired}, data.HabilitationActive, mail.HabilitationReactivated)
 }
 
 // RevokeHabilitation withdraws a habilitation for good.
@@ -393,4 +398,47 @@ func (s *Service) SendPasswordReset(ctx context.Context, c *Caller, id string) e
 		}
 	}
 	return nil
+}
+
+// ProfessionalFile is what the register shows of one professional.
+type ProfessionalFile struct {
+	Professional *data.Professional
+	Requests     []*data.Request
+	History      []*data.AuditEntry // the actions on her fiche and on her requests, newest first
+	Public       data.PublicAvailability
+}
+
+// ProfessionalFile gathers a professional of the agent's Caf, her requests,
+// her habilitation history and her availability as parents see it.
+func (s *Service) ProfessionalFile(ctx context.Context, c *Caller, id string) (*ProfessionalFile, error) {
+	p, err := s.Professional(ctx, c, id)
+	if err != nil {
+		return nil, err
+	}
+	f := &ProfessionalFile{Professional: p}
+	if f.Requests, _, err = s.store.FindRequests(ctx, data.RequestFilter{ProfessionalID: p.ID}); err != nil {
+		return nil, err
+	}
+	for _, target := range append([]string{p.ID}, requestIDs(f.Requests)...) {
+		list, _, err := s.store.FindAudit(ctx, data.AuditFilter{TargetID: target, Limit: 200})
+		if err != nil {
+			return nil, err
+		}
+		f.History = append(f.History, list...)
+	}
+	sort.Slice(f.History, func(i, j int) bool { return f.History[i].At.After(f.History[j].At) })
+	a, err := s.store.FindAvailability(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	f.Public = data.PublicView(p, a, data.Today(s.Now(), p.Department))
+	return f, nil
+}
+
+func requestIDs(list []*data.Request) []string {
+	ids := make([]string, len(list))
+	for i, r := range list {
+		ids[i] = r.ID
+	}
+	return ids
 }

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -10,9 +9,10 @@ import (
 	"strings"
 
 	"espacepro/data"
+	"espacepro/server/captcha"
 	"espacepro/server/mail"
 
-	"github.com/dchest/captcha"
+	dchest "github.com/dchest/captcha"
 )
 
 // CaptchaLength is the number of digits to copy.
@@ -30,7 +30,7 @@ func (s *Service) NewCaptcha(ctx context.Context) (string, error) {
 	if _, err := s.store.DeleteExpiredCaptchas(ctx, now); err != nil {
 		return "", err
 	}
-	if err := s.store.SaveCaptcha(ctx, id, captcha.RandomDigits(CaptchaLength), now.Add(CaptchaValidity)); err != nil {
+	if err := s.store.SaveCaptcha(ctx, id, dchest.RandomDigits(CaptchaLength), now.Add(CaptchaValidity)); err != nil {
 		return "", err
 	}
 	return id, nil
@@ -42,22 +42,16 @@ func (s *Service) CaptchaImage(ctx context.Context, id string, w io.Writer) erro
 	if err != nil {
 		return err
 	}
-	_, err = captcha.NewImage(id, digits, captcha.StdWidth, captcha.StdHeight).WriteTo(w)
-	return err
+	return captcha.Image(id, digits, w)
 }
 
-// CaptchaAudio writes captcha id spoken, as a WAV file.
+// CaptchaAudio writes captcha id spoken in French, as a WAV file.
 func (s *Service) CaptchaAudio(ctx context.Context, id string, w io.Writer) error {
 	digits, err := s.store.FindCaptcha(ctx, id, s.now())
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if _, err := captcha.NewAudio(id, digits, "en").WriteTo(&buf); err != nil {
-		return err
-	}
-	_, err = w.Write(buf.Bytes())
-	return err
+	return captcha.Audio(digits, w)
 }
 
 // checkCaptcha spends captcha id and says whether answer matches it: each
@@ -136,7 +130,10 @@ func (s *Service) SubmitRequest(ctx context.Context, form data.RequestForm, capt
 		}
 		if p != nil {
 			r.ProfessionalID, r.Match = p.ID, data.MatchAuto
-			if p.Habilitation != data.HabilitationActive {
+			// Only a fiche that has no habilitation becomes « demandée »:
+			// an anonymous form must not undo what the Caf decided (a
+			// suspension or a revocation also hides her from parents).
+			if p.Habilitation == data.HabilitationNone {
 				p.Habilitation = data.HabilitationRequested
 				if err := s.store.UpdateProfessional(ctx, p); err != nil {
 					return err

@@ -33,7 +33,7 @@ func admin(args []string, stdout, stderr io.Writer) error {
 	target := fs.String("target", "", "audit: `ID` of the target")
 	action := fs.String("action", "", "audit: `action`, e.g. request.validate")
 	since := fs.String("since", "", "audit: from this `date` (YYYY-MM-DD, Paris time)")
-	until := fs.String("until", "", "audit: before this `date` (YYYY-MM-DD, Paris time)")
+	until := fs.String("until", "", "audit: up to this `date` included (YYYY-MM-DD, Paris time)")
 	limit := fs.Int("limit", 100, "audit: at most `N` entries")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
@@ -87,9 +87,10 @@ func admin(args []string, stdout, stderr io.Writer) error {
 	case "audit":
 		f := data.AuditFilter{CafCode: *caf, ActorID: *actor, TargetID: *target, Action: *action, Limit: *limit}
 		for _, d := range []struct {
-			text string
-			into *time.Time
-		}{{*since, &f.Since}, {*until, &f.Until}} {
+			text  string
+			into  *time.Time
+			after int // days after the date given: until includes its day
+		}{{*since, &f.Since, 0}, {*until, &f.Until, 1}} {
 			if d.text == "" {
 				continue
 			}
@@ -97,7 +98,7 @@ func admin(args []string, stdout, stderr io.Writer) error {
 			if err != nil {
 				return describe(err)
 			}
-			*d.into = day.Time(data.DepartmentLocation(""))
+			*d.into = day.AddDays(d.after).Time(data.DepartmentLocation(""))
 		}
 		list, total, err := svc.Audit(ctx, c, f)
 		if err != nil {

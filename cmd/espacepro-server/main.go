@@ -3,6 +3,7 @@
 //	espacepro-server serve --data DIR [--addr 127.0.0.1:8443] [--db URL] [--demo] ...
 //	espacepro-server admin create-agent --data DIR --caf 921 --email E --first-name F --last-name L
 //	espacepro-server admin list-agents | disable-agent | enable-agent | send-code | audit
+//	espacepro-server import --data DIR --caf 921 FILE [--apply]
 //	espacepro-server help
 package main
 
@@ -39,6 +40,10 @@ Usage:
       audit [--caf 921] [--actor ID] [--target ID] [--action A] [--since YYYY-MM-DD]
             [--until YYYY-MM-DD] [--limit N]
           print the audit log, newest first
+  espacepro-server import --data DIR [--db URL] --caf 921 FILE [--apply [--force]] [--all]
+      Read a PMI list (CSV or XLSX) and show what it changes in the Caf's
+      register: new, updated, relisted, unchanged, delisted and rejected rows.
+      With --apply, apply all of it in one transaction, or nothing.
   espacepro-server help
       Print this help. "espacepro-server serve -h" lists serve's flags.
 
@@ -67,6 +72,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return serve(args[1:], stdout, stderr)
 	case "admin":
 		return admin(args[1:], stdout, stderr)
+	case "import":
+		return importList(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

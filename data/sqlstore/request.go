@@ -105,6 +105,9 @@ func (s *Store) FindRequests(ctx context.Context, f data.RequestFilter) ([]*data
 	if f.State != "" {
 		w.add("state = ?", f.State)
 	}
+	if f.ProfessionalID != "" {
+		w.add("professional_id = ?", f.ProfessionalID)
+	}
 	if f.Unmatched {
 		w.add("professional_id IS NULL")
 	}

@@ -209,7 +209,7 @@ func AccountOf(a *data.Account) *Account {
 
 // LoginResponse is the answer to a successful login.
 type LoginResponse struct {
-	Token              string        `json:"token"`
+	Token              string        `json:"token,omitempty"`
 	MustChangePassword bool          `json:"must_change_password"`
 	Account            *Account      `json:"account"`
 	Professional       *Professional `json:"professional,omitempty"`
@@ -286,4 +286,78 @@ type AuditEntry struct {
 // AuditEntryOf converts a domain audit entry.
 func AuditEntryOf(e *data.AuditEntry) AuditEntry {
 	return AuditEntry{e.ID, e.At, e.ActorID, e.ActorName, e.CafCode, e.Action, e.TargetKind, e.TargetID, e.Detail}
+}
+
+// ImportChange is one change of a PMI list import.
+type ImportChange struct {
+	Kind         string        `json:"kind"`
+	Line         int           `json:"line,omitempty"`
+	Professional *Professional `json:"professional,omitempty"`
+	Before       *Professional `json:"before,omitempty"`
+	Fields       []string      `json:"fields,omitempty"`
+	Reason       string        `json:"reason,omitempty"`
+}
+
+// ImportPreview is what an import would do (or, after apply, did).
+type ImportPreview struct {
+	Caf        string            `json:"caf"`
+	File       string            `json:"file"`
+	SHA256     string            `json:"sha256"`
+	Format     string            `json:"format"`
+	Encoding   string            `json:"encoding,omitempty"`
+	Columns    map[string]string `json:"columns,omitempty"`
+	Counts     map[string]int    `json:"counts"`
+	Changes    []ImportChange    `json:"changes"`
+	NeedsForce bool              `json:"needs_force"`
+	Warning    string            `json:"warning,omitempty"`
+	Applied    bool              `json:"applied"`
+}
+
+// PublicTab is one weekly or dated tab as parents see it.
+type PublicTab struct {
+	Label    string   `json:"label"`
+	Date     string   `json:"date"`
+	Kind     string   `json:"kind"` // "week" or "dated"
+	Informed bool     `json:"informed"`
+	Grid     []string `json:"grid,omitempty"` // a week: 7 days of 7 letters (D, N, T)
+	Days     string   `json:"days,omitempty"` // a dated tab: 7 letters, Monday first
+	Places   *int     `json:"places,omitempty"`
+}
+
+// PublicAvailability is exactly what parents see of a professional.
+type PublicAvailability struct {
+	Colour string      `json:"colour"`
+	Tabs   []PublicTab `json:"tabs"`
+}
+
+// PublicAvailabilityOf converts the domain's public view.
+func PublicAvailabilityOf(v data.PublicAvailability) PublicAvailability {
+	out := PublicAvailability{Colour: string(v.Colour), Tabs: []PublicTab{}}
+	for _, t := range v.Tabs {
+		pt := PublicTab{Label: t.Label, Date: t.Date.String(), Kind: "week", Informed: t.Informed, Places: t.Places}
+		if t.Kind == data.TabDated {
+			pt.Kind = "dated"
+		}
+		if t.Grid != nil {
+			enc := t.Grid.Encode()
+			for d := 0; d < data.DaysPerWeek; d++ {
+				pt.Grid = append(pt.Grid, enc[d*data.SlotsPerDay:(d+1)*data.SlotsPerDay])
+			}
+		}
+		if t.Days != nil {
+			pt.Days = t.Days.Encode()
+		}
+		out.Tabs = append(out.Tabs, pt)
+	}
+	return out
+}
+
+// ProfessionalFile is what the register shows of one professional: her
+// fiche, her requests, her habilitation history and what parents see.
+type ProfessionalFile struct {
+	Professional *Professional      `json:"professional"`
+	Requests     []*Request         `json:"requests"`
+	History      []AuditEntry       `json:"history"`
+	Public       PublicAvailability `json:"public"`
+	Visible      bool               `json:"visible_to_parents"`
 }

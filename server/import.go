@@ -1,0 +1,249 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+
+	"espacepro/data"
+	"espacepro/server/pmi"
+)
+
+// The kinds of change an imported list makes.
+const (
+	ChangeNew       = "new"       // on the list, not known yet
+	ChangeUpdated   = "updated"   // known, some fields differ
+	ChangeUnchanged = "unchanged" // known, nothing differs
+	ChangeRelisted  = "relisted"  // delisted before, back on the list with her data
+	ChangeDelisted  = "delisted"  // listed before, missing from this list
+	ChangeRejected  = "rejected"  // a row that cannot be imported
+)
+
+// MassDelistingShare is the share of the listed childminders beyond which an
+// import that would delist them needs to be forced: a truncated file must
+// not silently hide a whole département from parents.
+const MassDelistingShare = 0.2
+
+// ImportChange is one change of an import: a row of the file, or a
+// childminder missing from it.
+type ImportChange struct {
+	Kind         string
+	Line         int                // the row of the file; 0 for a delisted childminder
+	Professional *data.Professional // the new state (the current one for a delisted)
+	Before       *data.Professional // the current state of an updated or relisted one
+	Fields       []string           // the fields an update changes
+	Reason       string             // why a row is rejected
+}
+
+// ImportPreview is what an import would do; Apply does exactly that.
+type ImportPreview struct {
+	CafCode  string
+	File     string
+	SHA256   string // of the file: apply checks it is the file previewed
+	Format   string
+	Encoding string
+	Columns  map[string]string
+	Counts   map[string]int
+	Changes  []ImportChange // every change but the unchanged rows
+	// NeedsForce: the import would delist more than MassDelistingShare of
+	// the listed childminders; Warning says so in French.
+	NeedsForce bool
+	Warning    string
+}
+
+// importCaf is the Caf an import is for: the agent's own, or the one the
+// command line names.
+func (s *Service) importCaf(c *Caller, caf string) (string, error) {
+	if c == CommandLine {
+		if _, ok := s.ref.Caf(caf); !ok {
+			return "", data.Errorf(data.EINVALID, "Caf « %s » inconnue : indiquez son numéro, par exemple 921 pour les Hauts-de-Seine.", caf)
+		}
+		return caf, nil
+	}
+	return requireAgent(c, caf)
+}
+
+// PreviewImport reads a PMI list for a Caf (an agent's own; caf may be
+// empty for her) and compares it with the register, changing nothing.
+func (s *Service) PreviewImport(ctx context.Context, c *Caller, caf, name string, file []byte) (*ImportPreview, error) {
+	caf, err := s.importCaf(c, caf)
+	if err != nil {
+		return nil, err
+	}
+	return s.previewImport(ctx, caf, name, file)
+}
+
+func (s *Service) previewImport(ctx context.Context, caf, name string, file []byte) (*ImportPreview, error) {
+	res, err := pmi.Parse(name, bytes.NewReader(file), caf)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(file)
+	pv := &ImportPreview{CafCode: caf, File: name, SHA256: hex.EncodeToString(sum[:]), Format: res.Format,
+		Encoding: res.Encoding, Columns: res.Columns, Counts: map[string]int{}}
+	current, _, err := s.store.FindProfessionals(ctx, data.ProfessionalFilter{CafCode: caf, Kind: data.KindChildminder})
+	if err != nil {
+		return nil, err
+	}
+	byNumber := make(map[string]*data.Professional, len(current))
+	byBareNumber := make(map[string][]*data.Professional, len(current))
+	listed := 0
+	for _, p := range current {
+		byNumber[p.Department+"\x00"+p.AgrementNumber] = p
+		if p.AgrementNumber != "" {
+			byBareNumber[p.AgrementNumber] = append(byBareNumber[p.AgrementNumber], p)
+		}
+		if p.Listing == data.Listed {
+			listed++
+		}
+	}
+	seen := map[*data.Professional]bool{}
+	for _, row := range res.Rows {
+		ch := ImportChange{Line: row.Line, Professional: row.Professional, Reason: row.Reason}
+		switch {
+		case row.Professional == nil:
+			ch.Kind = ChangeRejected
+			// A known childminder whose row is rejected stays as she is:
+			// a typo in the file must not hide her from parents.
+			for _, p := range byBareNumber[row.AgrementNumber] {
+				seen[p] = true
+			}
+		default:
+			old := byNumber[row.Professional.Department+"\x00"+row.Professional.AgrementNumber]
+			ch.Kind, ch.Before, ch.Fields = compareRow(old, row.Professional)
+			if old != nil {
+				seen[old] = true
+			}
+		}
+		pv.Counts[ch.Kind]++
+		if ch.Kind != ChangeUnchanged {
+			pv.Changes = append(pv.Changes, ch)
+		}
+	}
+	if pv.Counts[ChangeNew]+pv.Counts[ChangeUpdated]+pv.Counts[ChangeUnchanged]+pv.Counts[ChangeRelisted] == 0 {
+		return nil, data.Errorf(data.EINVALID, "Aucune ligne du fichier n'est valide (%d ligne(s) rejetée(s)) : rien ne peut être importé. Corrigez le fichier puis recommencez.", pv.Counts[ChangeRejected])
+	}
+	for _, p := range current {
+		if p.Listing == data.Listed && !seen[p] {
+			pv.Changes = append(pv.Changes, ImportChange{Kind: ChangeDelisted, Professional: p})
+			pv.Counts[ChangeDelisted]++
+		}
+	}
+	if n := pv.Counts[ChangeDelisted]; n > 10 && float64(n) > MassDelistingShare*float64(listed) {
+		pv.NeedsForce = true
+		pv.Warning = fmt.Sprintf("Attention : ce fichier retirerait %d des %d assistant(e)s maternel(le)s inscrit(e)s (plus de %d %%). Vérifiez que le fichier est complet ; pour l'importer quand même, confirmez explicitement.",
+			n, listed, int(MassDelistingShare*100))
+	}
+	return pv, nil
+}
+
+// compareRow says what the row next does to the known childminder old
+// (nil when unknown), and which fields change.
+func compareRow(old, next *data.Professional) (kind string, before *data.Professional, fields []string) {
+	if old == nil {
+		return ChangeNew, nil, nil
+	}
+	pairs := []struct {
+		name string
+		a, b string
+	}{
+		{"civility", string(old.Civility), string(next.Civility)},
+		{"last_name", old.LastName, next.LastName},
+		{"first_name", old.FirstName, next.FirstName},
+		{"street_number", old.Address.Number, next.Address.Number},
+		{"street_type", old.Address.StreetType, next.Address.StreetType},
+		{"street_name", old.Address.StreetName, next.Address.StreetName},
+		{"postal_code", old.Address.PostalCode, next.Address.PostalCode},
+		{"commune", old.Address.CommuneINSEE, next.Address.CommuneINSEE},
+		{"phone", old.Phone, next.Phone},
+		{"places_agreed", fmt.Sprint(old.PlacesAgreed), fmt.Sprint(next.PlacesAgreed)},
+		{"agrement_date", old.AgrementDate.String(), next.AgrementDate.String()},
+	}
+	for _, p := range pairs {
+		if p.a != p.b {
+			fields = append(fields, p.name)
+		}
+	}
+	switch {
+	case old.Listing != data.Listed:
+		return ChangeRelisted, old, fields
+	case len(fields) > 0:
+		return ChangeUpdated, old, fields
+	}
+	return ChangeUnchanged, old, nil
+}
+
+// ImportResult is what an applied import did.
+type ImportResult struct {
+	Preview *ImportPreview
+}
+
+// ApplyImport applies a PMI list to the agent's Caf register: all of it in
+// one transaction, or nothing. expectedSHA256, when given, must be the
+// preview's: the file applied is the file previewed. An import that would
+// delist a large share of the register needs force.
+func (s *Service) ApplyImport(ctx context.Context, c *Caller, caf, name string, file []byte, expectedSHA256 string, force bool) (*ImportResult, error) {
+	caf, err := s.importCaf(c, caf)
+	if err != nil {
+		return nil, err
+	}
+	var pv *ImportPreview
+	err = s.store.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if pv, err = s.previewImport(ctx, caf, name, file); err != nil {
+			return err
+		}
+		if expectedSHA256 != "" && !strings.EqualFold(expectedSHA256, pv.SHA256) {
+			return data.Errorf(data.ECONFLICT, "Le fichier n'est pas celui de l'aperçu : affichez à nouveau l'aperçu avant d'importer.")
+		}
+		if pv.NeedsForce && !force {
+			return data.Errorf(data.ECONFLICT, "%s", pv.Warning)
+		}
+		for _, ch := range pv.Changes {
+			if err := s.applyChange(ctx, ch); err != nil {
+				return fmt.Errorf("ligne %d : %w", ch.Line, err)
+			}
+		}
+		return s.audit(ctx, c, caf, "import.apply", "import", pv.SHA256[:16], fmt.Sprintf(
+			"%s : %d nouvelle(s), %d modifiée(s), %d réinscrite(s), %d retirée(s), %d inchangée(s), %d rejetée(s)",
+			name, pv.Counts[ChangeNew], pv.Counts[ChangeUpdated], pv.Counts[ChangeRelisted],
+			pv.Counts[ChangeDelisted], pv.Counts[ChangeUnchanged], pv.Counts[ChangeRejected]))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &ImportResult{Preview: pv}, nil
+}
+
+// applyChange writes one change of an import in ctx's transaction.
+func (s *Service) applyChange(ctx context.Context, ch ImportChange) error {
+	switch ch.Kind {
+	case ChangeNew:
+		p := *ch.Professional
+		return s.store.CreateProfessional(ctx, &p)
+	case ChangeUpdated, ChangeRelisted:
+		p := *ch.Before
+		next := ch.Professional
+		p.Civility, p.LastName, p.FirstName = next.Civility, next.LastName, next.FirstName
+		p.Address, p.PlacesAgreed, p.AgrementDate, p.Listing = next.Address, next.PlacesAgreed, next.AgrementDate, data.Listed
+		if next.Phone != "" {
+			p.Phone = next.Phone
+		}
+		return s.store.UpdateProfessional(ctx, &p)
+	case ChangeDelisted:
+		p := *ch.Professional
+		p.Listing = data.Delisted
+		switch p.Habilitation {
+		case data.HabilitationActive, data.HabilitationSuspended, data.HabilitationRequested:
+			p.Habilitation = data.HabilitationExpired
+		}
+		if err := s.store.UpdateProfessional(ctx, &p); err != nil {
+			return err
+		}
+		return s.endSessionsOf(ctx, p.ID)
+	}
+	return nil
+}
