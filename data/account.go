@@ -80,7 +80,8 @@ type AccountService interface {
 	// CreateAccount stores a new account; ID and times are set. An e-mail
 	// already used gives ECONFLICT.
 	CreateAccount(ctx context.Context, a *Account) error
-	// UpdateAccount replaces the stored account a.ID.
+	// UpdateAccount replaces the stored account a.ID, guarded like
+	// UpdateProfessional by a.UpdatedAt.
 	UpdateAccount(ctx context.Context, a *Account) error
 	// FindAccountByID returns ENOTFOUND when there is none.
 	FindAccountByID(ctx context.Context, id string) (*Account, error)

@@ -42,8 +42,10 @@ type CaptchaService interface {
 	// FindCaptcha returns the digits of captcha id, ENOTFOUND when it is
 	// unknown or expired at now.
 	FindCaptcha(ctx context.Context, id string, now time.Time) ([]byte, error)
-	// DeleteCaptcha forgets captcha id (an answer was tried).
-	DeleteCaptcha(ctx context.Context, id string) error
+	// TakeCaptcha consumes captcha id: it returns its digits if it is
+	// valid at now and forgets it in the same statement, so that one
+	// captcha answers one try even when tries race. ENOTFOUND otherwise.
+	TakeCaptcha(ctx context.Context, id string, now time.Time) ([]byte, error)
 	// DeleteExpiredCaptchas forgets the captchas expired at now.
 	DeleteExpiredCaptchas(ctx context.Context, now time.Time) (int, error)
 }

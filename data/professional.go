@@ -206,7 +206,9 @@ type ProfessionalFilter struct {
 type ProfessionalService interface {
 	// CreateProfessional stores a new professional; ID and times are set.
 	CreateProfessional(ctx context.Context, p *Professional) error
-	// UpdateProfessional replaces the stored fiche and states of p.ID.
+	// UpdateProfessional replaces the stored fiche and states of p.ID. When
+	// p.UpdatedAt is set, the row must not have changed since it was read
+	// (ECONFLICT otherwise): no concurrent update is silently lost.
 	UpdateProfessional(ctx context.Context, p *Professional) error
 	// FindProfessionalByID returns ENOTFOUND when there is none.
 	FindProfessionalByID(ctx context.Context, id string) (*Professional, error)

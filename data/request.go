@@ -214,7 +214,8 @@ type RequestFilter struct {
 type RequestService interface {
 	// CreateRequest stores a new request; ID and times are set.
 	CreateRequest(ctx context.Context, r *Request) error
-	// UpdateRequest replaces the stored request r.ID.
+	// UpdateRequest replaces the stored request r.ID, guarded like
+	// UpdateProfessional by r.UpdatedAt.
 	UpdateRequest(ctx context.Context, r *Request) error
 	// FindRequestByID returns ENOTFOUND when there is none.
 	FindRequestByID(ctx context.Context, id string) (*Request, error)

@@ -286,15 +286,19 @@ func (s *Service) ForgotPassword(ctx context.Context, email, addr string) error 
 	} else if n > AccountLockAfter {
 		return tooManyFailures(ThrottleWindow)
 	}
-	acc, err := s.store.FindAccountByEmail(ctx, email)
-	if data.ErrorCode(err) == data.ENOTFOUND || (err == nil && !s.mayLogIn(ctx, acc)) {
-		return nil
-	} else if err != nil {
-		return err
-	}
-	// A mail that cannot be sent is logged, not reported: the answer must
-	// be the same as for an address without an account.
-	s.mailCode(ctx, acc, data.CodePasswordReset, ResetCodeValidity)
+	// The rest happens after the answer, so that neither its result nor
+	// its duration tells whether the address has an account. A mail that
+	// cannot be sent is logged.
+	s.background(ctx, func(ctx context.Context) {
+		acc, err := s.store.FindAccountByEmail(ctx, email)
+		if err != nil || !s.mayLogIn(ctx, acc) {
+			if data.ErrorCode(err) != data.ENOTFOUND && err != nil {
+				s.log.Error("forgot password", "err", err)
+			}
+			return
+		}
+		s.mailCode(ctx, acc, data.CodePasswordReset, ResetCodeValidity)
+	})
 	return nil
 }
 

@@ -109,6 +109,11 @@ func (s *Service) MatchRequest(ctx context.Context, c *Caller, id, professionalI
 		if p.Listing != data.Listed {
 			return data.Errorf(data.ECONFLICT, "Cette personne n'est plus sur la liste de la PMI : elle ne peut pas être habilitée.")
 		}
+		if r.ProfessionalID != "" && r.ProfessionalID != p.ID {
+			if err := s.releaseProfessional(ctx, r.ProfessionalID); err != nil {
+				return err
+			}
+		}
 		if p.Habilitation == data.HabilitationNone {
 			p.Habilitation = data.HabilitationRequested
 			if err := s.store.UpdateProfessional(ctx, p); err != nil {
@@ -158,6 +163,31 @@ func (s *Service) MarkLetterSent(ctx context.Context, c *Caller, id string, byMa
 // RecordAgreement records that the signed reply slip came back.
 func (s *Service) RecordAgreement(ctx context.Context, c *Caller, id string) (*data.Request, error) {
 	return s.requestAction(ctx, c, id, data.RequestAgreement, "request.agreement", "", nil)
+}
+
+// releaseProfessional puts back to « aucune » the habilitation of a
+// professional whose request no longer concerns her (refused, or matched to
+// someone else), unless another open request of hers is pending.
+func (s *Service) releaseProfessional(ctx context.Context, id string) error {
+	p, err := s.store.FindProfessionalByID(ctx, id)
+	if err != nil || p.Habilitation != data.HabilitationRequested {
+		return err
+	}
+	open, _, err := s.store.FindRequests(ctx, data.RequestFilter{ProfessionalID: id})
+	if err != nil {
+		return err
+	}
+	pending := 0
+	for _, r := range open {
+		if !r.State.Final() {
+			pending++
+		}
+	}
+	if pending > 1 { // the request being changed is still open in the store
+		return nil
+	}
+	p.Habilitation = data.HabilitationNone
+	return s.store.UpdateProfessional(ctx, p)
 }
 
 // ValidateResult is what validating a request gives.
@@ -282,15 +312,7 @@ func (s *Service) RefuseRequest(ctx context.Context, c *Caller, id, reason strin
 		if r.ProfessionalID == "" {
 			return nil
 		}
-		p, err := s.store.FindProfessionalByID(ctx, r.ProfessionalID)
-		if err != nil {
-			return err
-		}
-		if p.Habilitation == data.HabilitationRequested {
-			p.Habilitation = data.HabilitationNone
-			return s.store.UpdateProfessional(ctx, p)
-		}
-		return nil
+		return s.releaseProfessional(ctx, r.ProfessionalID)
 	})
 	if err != nil {
 		return nil, err

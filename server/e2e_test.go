@@ -54,6 +54,11 @@ type world struct {
 func newWorld(t *testing.T, openStore func(t *testing.T) data.CentralStore) *world {
 	t.Helper()
 	w := &world{Env: servertest.Start(t, openStore(t))}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("service log:\n%s", w.Log.String())
+		}
+	})
 	boulogne := data.Address{Number: "12 bis", StreetType: "rue", StreetName: "de l'Église", PostalCode: "92100", CommuneINSEE: "92012", CommuneName: "Boulogne-Billancourt"}
 	nanterre := data.Address{Number: "3", StreetType: "allée", StreetName: "des Œillets", PostalCode: "92000", CommuneINSEE: "92050", CommuneName: "Nanterre"}
 	ajaccio := data.Address{Number: "9", StreetType: "cours", StreetName: "Napoléon", PostalCode: "20000", CommuneINSEE: "2A004", CommuneName: "Ajaccio"}

@@ -60,13 +60,10 @@ func (s *Service) checkCaptcha(ctx context.Context, id, answer string) (bool, er
 	if id == "" {
 		return false, nil
 	}
-	digits, err := s.store.FindCaptcha(ctx, id, s.now())
+	digits, err := s.store.TakeCaptcha(ctx, id, s.now())
 	if data.ErrorCode(err) == data.ENOTFOUND {
 		return false, nil
 	} else if err != nil {
-		return false, err
-	}
-	if err := s.store.DeleteCaptcha(ctx, id); err != nil {
 		return false, err
 	}
 	answer = strings.Map(func(r rune) rune {

@@ -191,6 +191,9 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	if err := s.Shutdown(sctx); err != nil {
 		return fmt.Errorf("server: shutdown: %w", err)
 	}
+	if s.svc != nil {
+		s.svc.Wait()
+	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("server: %w", err)
 	}

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"espacepro/data"
@@ -27,6 +28,8 @@ type Service struct {
 	Now func() time.Time
 	// Pause slows a login down after repeated failures; tests replace it.
 	Pause func(ctx context.Context, d time.Duration)
+
+	work sync.WaitGroup // work going on after its call answered
 }
 
 // Limits of the accounts and of the workflow.
@@ -127,6 +130,20 @@ func requireAgent(c *Caller, caf string) (string, error) {
 	}
 	return c.Account.CafCode, nil
 }
+
+// background runs fn after the call that asks for it has answered, with
+// the call's values but not its cancellation. Wait waits for every such
+// work, at shutdown.
+func (s *Service) background(ctx context.Context, fn func(ctx context.Context)) {
+	s.work.Add(1)
+	go func() {
+		defer s.work.Done()
+		fn(context.WithoutCancel(ctx))
+	}()
+}
+
+// Wait waits for the work started in the background to end.
+func (s *Service) Wait() { s.work.Wait() }
 
 // HousekeepingInterval is how often expired sessions and captchas are
 // removed.

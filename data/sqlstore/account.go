@@ -50,18 +50,13 @@ func (s *Store) UpdateAccount(ctx context.Context, a *data.Account) error {
 	if err := a.Validate(); err != nil {
 		return err
 	}
-	now := s.now()
-	args := append(accountArgs(a), millis(now), a.ID)
-	res, err := s.Exec(ctx, `UPDATE accounts SET email=?, role=?, professional_id=?, caf_code=?,
+	now := s.stamp(a.UpdatedAt)
+	err := s.guardedUpdate(ctx, "accounts", `UPDATE accounts SET email=?, role=?, professional_id=?, caf_code=?,
 		first_name=?, last_name=?, password_hash=?, password_generated=?, password_expires_at=?,
-		disabled=?, failed_logins=?, locked_until=?, last_login_at=?, updated_at=? WHERE id=?`, args...)
+		disabled=?, failed_logins=?, locked_until=?, last_login_at=?, updated_at=?`,
+		accountNotFound(), a.ID, a.UpdatedAt, append(accountArgs(a), millis(now))...)
 	if err != nil {
 		return s.wrap(err, "mise à jour du compte", emailConflict)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return err
-	} else if n == 0 {
-		return accountNotFound()
 	}
 	a.UpdatedAt = now
 	return nil

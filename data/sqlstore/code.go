@@ -61,25 +61,39 @@ func (s *Store) SaveCaptcha(ctx context.Context, id string, digits []byte, expir
 	return s.wrap(err, "enregistrement du captcha", "Captcha déjà existant.")
 }
 
+const captchaExpired = "Le texte de vérification a expiré : cliquez sur « Recommencer »."
+
 // FindCaptcha returns the digits of a captcha still valid at now.
 func (s *Store) FindCaptcha(ctx context.Context, id string, now time.Time) ([]byte, error) {
 	var text string
 	err := s.QueryRow(ctx, `SELECT digits FROM captchas WHERE id = ? AND expires_at > ?`,
 		id, millis(now)).Scan(&text)
 	if err != nil {
-		return nil, s.wrap(err, "Le texte de vérification a expiré : cliquez sur « Recommencer ».", "")
+		return nil, s.wrap(err, captchaExpired, "")
 	}
+	return captchaDigits(text), nil
+}
+
+// TakeCaptcha returns the digits of a captcha and forgets it, atomically.
+func (s *Store) TakeCaptcha(ctx context.Context, id string, now time.Time) ([]byte, error) {
+	var text string
+	var expires int64
+	err := s.QueryRow(ctx, `DELETE FROM captchas WHERE id = ? RETURNING digits, expires_at`, id).Scan(&text, &expires)
+	if err != nil {
+		return nil, s.wrap(err, captchaExpired, "")
+	}
+	if expires <= millis(now) {
+		return nil, data.Errorf(data.ENOTFOUND, captchaExpired)
+	}
+	return captchaDigits(text), nil
+}
+
+func captchaDigits(text string) []byte {
 	digits := []byte(text)
 	for i := range digits {
 		digits[i] -= '0'
 	}
-	return digits, nil
-}
-
-// DeleteCaptcha forgets a captcha.
-func (s *Store) DeleteCaptcha(ctx context.Context, id string) error {
-	_, err := s.Exec(ctx, `DELETE FROM captchas WHERE id = ?`, id)
-	return s.wrap(err, "suppression du captcha", "")
+	return digits
 }
 
 // DeleteExpiredCaptchas forgets the captchas expired at now.

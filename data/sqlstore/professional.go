@@ -110,21 +110,15 @@ func (s *Store) UpdateProfessional(ctx context.Context, p *data.Professional) er
 	if err := checkProfessional(p); err != nil {
 		return err
 	}
-	now := s.now()
-	args := append(professionalArgs(p), millis(now), p.ID)
-	res, err := s.Exec(ctx, `UPDATE professionals SET kind=?, department=?, caf_code=?,
+	now := s.stamp(p.UpdatedAt)
+	err := s.guardedUpdate(ctx, "professionals", `UPDATE professionals SET kind=?, department=?, caf_code=?,
 		agrement_number=?, civility=?, last_name=?, first_name=?, structure_name=?,
 		street_number=?, street_type=?, street_name=?, postal_code=?, commune_insee=?,
 		commune_name=?, phone=?, email=?, places_agreed=?, agrement_date=?, capacity=?,
 		opening_hours=?, listing=?, habilitation=?, sort_last=?, sort_first=?, search_text=?,
-		updated_at=? WHERE id=?`, args...)
+		updated_at=?`, professionalNotFound(), p.ID, p.UpdatedAt, append(professionalArgs(p), millis(now))...)
 	if err != nil {
 		return s.wrap(err, "mise à jour du professionnel", agrementConflict)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return err
-	} else if n == 0 {
-		return professionalNotFound()
 	}
 	p.UpdatedAt = now
 	return nil

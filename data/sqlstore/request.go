@@ -67,20 +67,14 @@ func (s *Store) UpdateRequest(ctx context.Context, r *data.Request) error {
 	if err := checkRequest(r); err != nil {
 		return err
 	}
-	now := s.now()
-	args := append(requestArgs(r), millis(now), r.ID)
-	res, err := s.Exec(ctx, `UPDATE requests SET kind=?, civility=?, last_name=?, first_name=?,
+	now := s.stamp(r.UpdatedAt)
+	err := s.guardedUpdate(ctx, "requests", `UPDATE requests SET kind=?, civility=?, last_name=?, first_name=?,
 		structure_name=?, agrement_number=?, street_number=?, street_type=?, street_name=?,
 		postal_code=?, commune_insee=?, commune_name=?, phone=?, email=?, department=?, caf_code=?,
-		state=?, refusal_reason=?, professional_id=?, match_kind=?, search_text=?, updated_at=?
-		WHERE id=?`, args...)
+		state=?, refusal_reason=?, professional_id=?, match_kind=?, search_text=?, updated_at=?`,
+		requestNotFound(), r.ID, r.UpdatedAt, append(requestArgs(r), millis(now))...)
 	if err != nil {
 		return s.wrap(err, "mise à jour de la demande", "")
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return err
-	} else if n == 0 {
-		return requestNotFound()
 	}
 	r.UpdatedAt = now
 	return nil

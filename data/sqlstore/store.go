@@ -239,6 +239,44 @@ func likeContains(q string) string {
 	return "%" + n + "%"
 }
 
+// stamp returns the updated_at to write over prev: now, but always after
+// prev, so that the guard of a concurrent update sees the change even
+// within one millisecond.
+func (s *Store) stamp(prev time.Time) time.Time {
+	now := s.now()
+	if !prev.IsZero() && !now.After(prev) {
+		now = prev.Add(time.Millisecond)
+	}
+	return now
+}
+
+// guardedUpdate runs an UPDATE of one row of table whose statement ends in
+// « WHERE id = ? AND (CAST(? AS BIGINT) = 0 OR updated_at = ?) »: args end with the ID and
+// the updated_at the caller read (zero: no guard). A row changed since it
+// was read is ECONFLICT (optimistic locking: no update is ever silently
+// lost, on PostgreSQL's read committed as on SQLite); a missing row is
+// notFound.
+func (s *Store) guardedUpdate(ctx context.Context, table, query string, notFound error, id string, read time.Time, args ...any) error {
+	args = append(args, id, millis(read), millis(read))
+	res, err := s.Exec(ctx, query+` WHERE id = ? AND (CAST(? AS BIGINT) = 0 OR updated_at = ?)`, args...)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 1 {
+		return nil
+	}
+	var exists int
+	if err := s.QueryRow(ctx, `SELECT COUNT(*) FROM `+table+` WHERE id = ?`, id).Scan(&exists); err != nil {
+		return s.wrap(err, "vérification de la mise à jour", "")
+	}
+	if exists == 0 {
+		return notFound
+	}
+	return data.Errorf(data.ECONFLICT, "Cet enregistrement a été modifié entre-temps par quelqu'un d'autre : rechargez-le puis recommencez.")
+}
+
 // queryOne runs a query expected to return one row and scans it; no row
 // gives notFound.
 func queryOne[T any](ctx context.Context, s *Store, scan func(*sql.Rows) (T, error), notFound error, query string, args ...any) (T, error) {

@@ -82,9 +82,20 @@ func testAuth(t *testing.T, open func(t *testing.T) data.CentralStore) {
 		if n != 1 {
 			t.Errorf("DeleteExpiredCaptchas removed %d, want 1", n)
 		}
-		must(t, s.DeleteCaptcha(ctx, "c1"), "DeleteCaptcha")
+		got, err = s.TakeCaptcha(ctx, "c1", t0)
+		must(t, err, "TakeCaptcha")
+		if !bytes.Equal(got, digits) {
+			t.Fatalf("taken captcha digits %v, want %v", got, digits)
+		}
 		_, err = s.FindCaptcha(ctx, "c1", t0)
-		wantCode(t, err, data.ENOTFOUND, "FindCaptcha after delete")
+		wantCode(t, err, data.ENOTFOUND, "FindCaptcha after take")
+		_, err = s.TakeCaptcha(ctx, "c1", t0)
+		wantCode(t, err, data.ENOTFOUND, "TakeCaptcha twice")
+		must(t, s.SaveCaptcha(ctx, "c3", digits, t0.Add(time.Minute)), "SaveCaptcha c3")
+		_, err = s.TakeCaptcha(ctx, "c3", t0.Add(time.Minute))
+		wantCode(t, err, data.ENOTFOUND, "TakeCaptcha once expired")
+		_, err = s.FindCaptcha(ctx, "c3", t0)
+		wantCode(t, err, data.ENOTFOUND, "an expired captcha taken is gone too")
 	})
 
 	t.Run("LoginThrottle", func(t *testing.T) {
