@@ -228,6 +228,10 @@ func runE2E(t *testing.T, openStore func(t *testing.T) data.CentralStore) {
 		t.Parallel()
 		testRouting(t, newWorld(t, openStore))
 	})
+	t.Run("Import", func(t *testing.T) {
+		t.Parallel()
+		testImport(t, newWorld(t, openStore))
+	})
 }
 
 // 1. SPEC §2–4 from the request form to a password reset.

@@ -153,9 +153,9 @@ func compareRow(old, next *data.Professional) (kind string, before *data.Profess
 		{"civility", string(old.Civility), string(next.Civility)},
 		{"last_name", old.LastName, next.LastName},
 		{"first_name", old.FirstName, next.FirstName},
-		{"street_number", old.Address.Number, next.Address.Number},
-		{"street_type", old.Address.StreetType, next.Address.StreetType},
-		{"street_name", old.Address.StreetName, next.Address.StreetName},
+		// One list splits the street in three columns, another keeps it in
+		// one: compare the street as it reads.
+		{"street", data.NormalizeName(old.Address.Line()), data.NormalizeName(next.Address.Line())},
 		{"postal_code", old.Address.PostalCode, next.Address.PostalCode},
 		{"commune", old.Address.CommuneINSEE, next.Address.CommuneINSEE},
 		{"phone", old.Phone, next.Phone},

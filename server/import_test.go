@@ -78,7 +78,9 @@ func (f *failingStore) UpdateProfessional(ctx context.Context, p *data.Professio
 	return f.CentralStore.UpdateProfessional(ctx, p)
 }
 
-func newImportService(t *testing.T) (*Service, *failingStore) {
+func newImportService(t *testing.T) (*Service, *failingStore) { return newImportServiceB(t) }
+
+func newImportServiceB(t testing.TB) (*Service, *failingStore) {
 	t.Helper()
 	dir := t.TempDir()
 	store, err := sqlite.OpenCentral(context.Background(), filepath.Join(dir, "central.db"))

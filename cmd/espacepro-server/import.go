@@ -24,19 +24,21 @@ func importList(args []string, stdout, stderr io.Writer) error {
 	apply := fs.Bool("apply", false, "apply the list (default: only show what it would do)")
 	force := fs.Bool("force", false, "apply even if it delists a large share of the register")
 	all := fs.Bool("all", false, "list every change, not only the first 50 of each kind")
-	// The file may come before or after the flags.
-	var file string
-	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
-		file, args = args[0], args[1:]
+	// The file may stand anywhere among the flags.
+	var files []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		files, args = append(files, fs.Arg(0)), fs.Args()[1:]
 	}
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if file == "" && fs.NArg() == 1 {
-		file = fs.Arg(0)
-	} else if fs.NArg() > 0 || file == "" {
+	if len(files) != 1 {
 		return errors.New("import: give one file: espacepro-server import --data DIR --caf 921 FILE [--apply]")
 	}
+	file := files[0]
 	content, err := os.ReadFile(file)
 	if err != nil {
 		return fmt.Errorf("import: %w", err)

@@ -58,3 +58,28 @@ func TestAdminCommands(t *testing.T) {
 		t.Error("a bad date was accepted")
 	}
 }
+
+// import previews a PMI list, then applies it; the same file again
+// changes nothing.
+func TestImportCommand(t *testing.T) {
+	dir := t.TempDir()
+	list := filepath.Join("..", "..", "testdata", "pmi", "liste-pmi-92-excel.csv")
+	cmd := func(args ...string) (string, error) {
+		var out, errs bytes.Buffer
+		err := run(append([]string{"import", "--data", dir, "--caf", "921"}, args...), &out, &errs)
+		return out.String() + errs.String(), err
+	}
+	out, err := cmd(list)
+	if err != nil || !strings.Contains(out, "new           400") || !strings.Contains(out, "Nothing was changed") {
+		t.Fatalf("preview: %v\n%s", err, out)
+	}
+	if out, err = cmd(list, "--apply"); err != nil || !strings.Contains(out, "Applied") {
+		t.Fatalf("apply: %v\n%s", err, out)
+	}
+	if out, err = cmd(list, "--apply"); err != nil || !strings.Contains(out, "unchanged     400") {
+		t.Fatalf("second apply: %v\n%s", err, out)
+	}
+	if _, err := cmd(filepath.Join("..", "..", "testdata", "pmi", "README.md")); err == nil {
+		t.Error("a Markdown file was read as a list")
+	}
+}
