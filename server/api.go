@@ -18,8 +18,11 @@ import (
 //go:embed openapi.yaml
 var openAPI []byte
 
-// maxBody bounds the JSON body of a call.
-const maxBody = 64 << 10
+// maxBody bounds the JSON body of a call; maxSyncBody that of a push.
+const (
+	maxBody     = 64 << 10
+	maxSyncBody = 8 << 20
+)
 
 // apiRoutes registers the JSON API (documented in openapi.yaml).
 func (s *Server) apiRoutes() {
@@ -59,6 +62,8 @@ func (s *Server) apiRoutes() {
 	m.HandleFunc("POST /api/v1/caf/imports/preview", s.auth(false, s.handleImportPreview))
 	m.HandleFunc("POST /api/v1/caf/imports/apply", s.auth(false, s.handleImportApply))
 	m.HandleFunc("GET /api/v1/caf/audit", s.auth(false, s.handleCafAudit))
+	m.HandleFunc("POST /api/v1/sync/push", s.auth(false, s.handleSyncPush))
+	m.HandleFunc("GET /api/v1/sync/pull", s.auth(false, s.handleSyncPull))
 	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, data.Errorf(data.ENOTFOUND, "Adresse d'API inconnue : %s %s.", r.Method, r.URL.Path))
 	})
@@ -102,7 +107,12 @@ func clientAddress(r *http.Request) string {
 // decode reads a JSON body into v; unknown fields and trailing data are
 // refused, so that a client's mistake is not silently ignored.
 func decode(w http.ResponseWriter, r *http.Request, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	return decodeLimit(w, r, v, maxBody)
+}
+
+// decodeLimit is decode with another bound on the body.
+func decodeLimit(w http.ResponseWriter, r *http.Request, v any, limit int64) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var tooBig *http.MaxBytesError

@@ -67,7 +67,7 @@ func (s *Service) FindProfessionals(ctx context.Context, c *Caller, f data.Profe
 // action.
 func (s *Service) requestAction(ctx context.Context, c *Caller, id string, to data.RequestState, action, detail string, change func(ctx context.Context, r *data.Request) error) (*data.Request, error) {
 	var out *data.Request
-	err := s.store.InTx(ctx, func(ctx context.Context) error {
+	err := s.store.InTx(s.authored(ctx, c), func(ctx context.Context) error {
 		r, err := s.Request(ctx, c, id)
 		if err != nil {
 			return err
@@ -328,7 +328,7 @@ func (s *Service) RefuseRequest(ctx context.Context, c *Caller, id, reason strin
 func (s *Service) habilitationAction(ctx context.Context, c *Caller, id, action, reason string, from []data.Habilitation, to data.Habilitation,
 	message func(from, to, name, caf, reason string) mail.Message) (*data.Professional, error) {
 	var p *data.Professional
-	err := s.store.InTx(ctx, func(ctx context.Context) error {
+	err := s.store.InTx(s.authored(ctx, c), func(ctx context.Context) error {
 		var err error
 		if p, err = s.Professional(ctx, c, id); err != nil {
 			return err

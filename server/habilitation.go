@@ -120,7 +120,7 @@ func (s *Service) SubmitRequest(ctx context.Context, form data.RequestForm, capt
 	}
 	caf, _ := s.ref.Caf(r.CafCode)
 	res := &SubmitResult{Request: r, Caf: caf}
-	err = s.store.InTx(ctx, func(ctx context.Context) error {
+	err = s.store.InTx(s.authored(ctx, System), func(ctx context.Context) error {
 		p, err := s.match(ctx, r)
 		if err != nil {
 			return err

@@ -191,7 +191,7 @@ func (s *Service) ApplyImport(ctx context.Context, c *Caller, caf, name string, 
 		return nil, err
 	}
 	var pv *ImportPreview
-	err = s.store.InTx(ctx, func(ctx context.Context) error {
+	err = s.store.InTx(s.authored(ctx, c), func(ctx context.Context) error {
 		var err error
 		if pv, err = s.previewImport(ctx, caf, name, file); err != nil {
 			return err

@@ -383,12 +383,17 @@ var (
 	wireFieldRE  = regexp.MustCompile("(?m)^\\s+(\\w+)\\s+(\\S+)\\s+`json:\"([^\"]*)\"`")
 )
 
-// wireStructs parses the JSON messages of sync/wire/wire.go from its text.
+// wireStructs parses the JSON messages of sync/wire (and data.Record, which
+// the wire package names Record) from their text.
 func wireStructs(t *testing.T) map[string][]wireField {
 	t.Helper()
-	src, err := os.ReadFile(filepath.Join("..", "sync", "wire", "wire.go"))
-	if err != nil {
-		t.Fatal(err)
+	var src []byte
+	for _, f := range []string{"../sync/wire/wire.go", "../sync/wire/sync.go", "../data/fields.go"} {
+		b, err := os.ReadFile(filepath.FromSlash(f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		src = append(src, b...)
 	}
 	out := map[string][]wireField{}
 	for _, m := range wireStructRE.FindAllStringSubmatch(string(src), -1) {
@@ -780,9 +785,16 @@ func (d *oaDoc) typeMismatch(goType string, p map[string]any) string {
 		if typ != "object" || oaMap(r["additionalProperties"])["type"] != "string" {
 			return "want an object of strings"
 		}
-	case goType == "map[string]int":
+	case goType == "map[string]int" || goType == "map[string]int64":
 		if typ != "object" || oaMap(r["additionalProperties"])["type"] != "integer" {
 			return "want an object of integers"
+		}
+	case strings.HasPrefix(goType, "map[string]"):
+		name := strings.TrimPrefix(goType, "map[string]")
+		ref, _ := oaMap(r["additionalProperties"])["$ref"].(string)
+		target, err := d.pointer(ref)
+		if typ != "object" || err != nil || oaMap(target)["x-go-type"] != name {
+			return fmt.Sprintf("want an object of $ref to the schema of %s", name)
 		}
 	case strings.HasPrefix(goType, "[]"):
 		return want("array")
@@ -1009,7 +1021,11 @@ func TestOpenAPIMatchesRouter(t *testing.T) {
 	ops := e.doc.operations()
 	// Logging out ends the session the other calls use: last.
 	sort.SliceStable(ops, func(i, j int) bool { return ops[i].Method != "DELETE" && ops[j].Method == "DELETE" })
-	concrete := func(o oaOperation) string { return strings.ReplaceAll(o.Path, "{id}", oaDummyID) }
+	// Required query parameters, with a value the handler accepts.
+	required := map[string]string{"/api/v1/sync/pull": "?protocol=1"}
+	concrete := func(o oaOperation) string {
+		return strings.ReplaceAll(o.Path, "{id}", oaDummyID) + required[o.Path]
+	}
 
 	t.Run("anonymous", func(t *testing.T) {
 		e.t = t

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -98,6 +99,18 @@ func (s *Service) audit(ctx context.Context, actor *Caller, caf, action, kind, i
 		e.ActorName = actor.Name
 	}
 	return s.store.AppendAudit(ctx, e)
+}
+
+// authored returns ctx stamped with the service's clock and the caller's
+// name as the author of its writes (the versions the sync compares).
+func (s *Service) authored(ctx context.Context, c *Caller) context.Context {
+	by := "service"
+	if c != nil && c.Account != nil {
+		by = strings.TrimSpace(c.Account.FirstName + " " + c.Account.LastName)
+	} else if c != nil {
+		by = c.Name
+	}
+	return data.WithChangeAuthor(ctx, data.ChangeAuthor{Stamp: data.HLC{Wall: s.now().UnixMilli(), Node: "service"}, By: by})
 }
 
 // Caller is who makes a call: an account with its session, or the command

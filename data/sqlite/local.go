@@ -35,7 +35,9 @@ func OpenLocal(ctx context.Context, path string) (*Local, error) {
 			return nil, fmt.Errorf("sqlite: %s: %w", path, err)
 		}
 	}
-	return &Local{core: sqlstore.New(db, Dialect)}, nil
+	core := sqlstore.New(db, Dialect)
+	core.DisableChangeLog()
+	return &Local{core: core}, nil
 }
 
 // SetNow replaces the clock, for tests.

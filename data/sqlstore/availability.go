@@ -124,15 +124,57 @@ func (s *Store) SaveAvailability(ctx context.Context, a *data.Availability) erro
 		return err
 	}
 	return s.InTx(ctx, func(ctx context.Context) error {
-		var exists int
-		if err := s.QueryRow(ctx, `SELECT COUNT(*) FROM professionals WHERE id = ?`, a.ProfessionalID).Scan(&exists); err != nil {
+		var caf string
+		err := s.QueryRow(ctx, `SELECT caf_code FROM professionals WHERE id = ?`, a.ProfessionalID).Scan(&caf)
+		if err == sql.ErrNoRows {
+			return professionalNotFound()
+		} else if err != nil {
 			return s.wrap(err, "enregistrement des disponibilités", "")
 		}
-		if exists == 0 {
-			return professionalNotFound()
+		var before *data.Availability
+		if !s.untracked {
+			if before, err = s.ReadAvailability(ctx, a.ProfessionalID); err != nil {
+				return err
+			}
 		}
-		return s.WriteAvailability(ctx, a)
+		if err := s.WriteAvailability(ctx, a); err != nil {
+			return err
+		}
+		if before == nil {
+			return nil
+		}
+		return s.recordAvailability(ctx, caf, before, a)
 	})
+}
+
+// recordAvailability logs the changes a makes to before: the global colour,
+// each week and each dated tab as records of their own.
+func (s *Store) recordAvailability(ctx context.Context, caf string, before, a *data.Availability) error {
+	id := a.ProfessionalID
+	err := s.recordChange(ctx, caf, id, "availability", id,
+		map[string]string{"global": string(before.Global)}, map[string]string{"global": string(a.Global)}, false)
+	if err != nil {
+		return err
+	}
+	for _, w := range a.Weeks {
+		var old map[string]string
+		if bw, ok := before.WeekOf(w.Monday); ok {
+			old = bw.Fields()
+		}
+		if err := s.recordChange(ctx, caf, id, "week", data.WeekKey(id, w.Monday), old, w.Fields(), false); err != nil {
+			return err
+		}
+	}
+	for _, x := range a.Dated {
+		var old map[string]string
+		if bx, ok := before.DatedOf(x.Date); ok {
+			old = bx.Fields()
+		}
+		if err := s.recordChange(ctx, caf, id, "dated", data.DatedKey(id, x.Date), old, x.Fields(), false); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // WriteAvailability upserts the rows of a in ctx's transaction, without

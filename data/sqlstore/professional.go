@@ -101,8 +101,12 @@ func (s *Store) InsertProfessional(ctx context.Context, p *data.Professional, re
 		search_text=excluded.search_text, created_at=excluded.created_at,
 		updated_at=excluded.updated_at`
 	}
-	_, err := s.Exec(ctx, query, args...)
-	return s.wrap(err, "création du professionnel", agrementConflict)
+	return s.InTx(ctx, func(ctx context.Context) error {
+		if _, err := s.Exec(ctx, query, args...); err != nil {
+			return s.wrap(err, "création du professionnel", agrementConflict)
+		}
+		return s.recordChange(ctx, p.CafCode, p.ID, "professional", p.ID, nil, data.ProfessionalFields(p), false)
+	})
 }
 
 // UpdateProfessional replaces the stored fiche and states of p.ID.
@@ -110,6 +114,33 @@ func (s *Store) UpdateProfessional(ctx context.Context, p *data.Professional) er
 	if err := checkProfessional(p); err != nil {
 		return err
 	}
+	return s.InTx(ctx, func(ctx context.Context) error {
+		var old *data.Professional
+		if !s.untracked {
+			var err error
+			if old, err = s.FindProfessionalByID(ctx, p.ID); err != nil {
+				return err
+			}
+		}
+		if err := s.updateProfessional(ctx, p); err != nil {
+			return err
+		}
+		if old == nil {
+			return nil
+		}
+		before := data.ProfessionalFields(old)
+		if old.CafCode != p.CafCode {
+			// She moved to another Caf: the old one's copies drop her.
+			if err := s.recordChange(ctx, old.CafCode, p.ID, "professional", p.ID, nil, nil, true); err != nil {
+				return err
+			}
+			before = nil
+		}
+		return s.recordChange(ctx, p.CafCode, p.ID, "professional", p.ID, before, data.ProfessionalFields(p), false)
+	})
+}
+
+func (s *Store) updateProfessional(ctx context.Context, p *data.Professional) error {
 	now := s.stamp(p.UpdatedAt)
 	err := s.guardedUpdate(ctx, "professionals", `UPDATE professionals SET kind=?, department=?, caf_code=?,
 		agrement_number=?, civility=?, last_name=?, first_name=?, structure_name=?,

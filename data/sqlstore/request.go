@@ -50,16 +50,18 @@ func (s *Store) CreateRequest(ctx context.Context, r *data.Request) error {
 	now := s.now()
 	args := append([]any{id.String()}, requestArgs(r)...)
 	args = append(args, millis(now), millis(now))
-	_, err = s.Exec(ctx, `INSERT INTO requests (id, kind, civility, last_name, first_name,
-		structure_name, agrement_number, street_number, street_type, street_name, postal_code,
-		commune_insee, commune_name, phone, email, department, caf_code, state, refusal_reason,
-		professional_id, match_kind, search_text, created_at, updated_at)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
-	if err != nil {
-		return s.wrap(err, "création de la demande", "")
-	}
-	r.ID, r.CreatedAt, r.UpdatedAt = id.String(), now, now
-	return nil
+	return s.InTx(ctx, func(ctx context.Context) error {
+		_, err = s.Exec(ctx, `INSERT INTO requests (id, kind, civility, last_name, first_name,
+			structure_name, agrement_number, street_number, street_type, street_name, postal_code,
+			commune_insee, commune_name, phone, email, department, caf_code, state, refusal_reason,
+			professional_id, match_kind, search_text, created_at, updated_at)
+			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
+		if err != nil {
+			return s.wrap(err, "création de la demande", "")
+		}
+		r.ID, r.CreatedAt, r.UpdatedAt = id.String(), now, now
+		return s.recordChange(ctx, r.CafCode, "", "request", r.ID, nil, data.RequestFields(r), false)
+	})
 }
 
 // UpdateRequest replaces the stored request r.ID.
@@ -67,6 +69,23 @@ func (s *Store) UpdateRequest(ctx context.Context, r *data.Request) error {
 	if err := checkRequest(r); err != nil {
 		return err
 	}
+	return s.InTx(ctx, func(ctx context.Context) error {
+		var before map[string]string
+		if !s.untracked {
+			old, err := s.FindRequestByID(ctx, r.ID)
+			if err != nil {
+				return err
+			}
+			before = data.RequestFields(old)
+		}
+		if err := s.updateRequest(ctx, r); err != nil {
+			return err
+		}
+		return s.recordChange(ctx, r.CafCode, "", "request", r.ID, before, data.RequestFields(r), false)
+	})
+}
+
+func (s *Store) updateRequest(ctx context.Context, r *data.Request) error {
 	now := s.stamp(r.UpdatedAt)
 	err := s.guardedUpdate(ctx, "requests", `UPDATE requests SET kind=?, civility=?, last_name=?, first_name=?,
 		structure_name=?, agrement_number=?, street_number=?, street_type=?, street_name=?,

@@ -38,6 +38,8 @@ type Store struct {
 	db      *sql.DB
 	dialect Dialect
 	queries sync.Map // query text → rebound text
+	// untracked: writes record no change (the desktop's copy).
+	untracked bool
 
 	// Now gives the time; tests replace it.
 	Now func() time.Time

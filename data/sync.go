@@ -1,0 +1,86 @@
+package data
+
+import (
+	"context"
+	"time"
+)
+
+// ChangeAuthor says who makes the writes of a context: the stamp and name
+// written as each changed field's author. Without one, the store stamps
+// its writes with its own clock and the name "service".
+type ChangeAuthor struct {
+	Stamp HLC
+	By    string // « Prénom Nom (poste …) », « Caf des Hauts-de-Seine »…
+}
+
+type changeAuthorKey struct{}
+
+// WithChangeAuthor returns ctx with the author of its writes.
+func WithChangeAuthor(ctx context.Context, a ChangeAuthor) context.Context {
+	return context.WithValue(ctx, changeAuthorKey{}, a)
+}
+
+// ChangeAuthorFrom returns the author set by WithChangeAuthor.
+func ChangeAuthorFrom(ctx context.Context) (ChangeAuthor, bool) {
+	a, ok := ctx.Value(changeAuthorKey{}).(ChangeAuthor)
+	return a, ok
+}
+
+// FieldStamp is what the service knows of a field's last change.
+type FieldStamp struct {
+	Version int64 // the Caf's sequence number of the change
+	Stamp   HLC
+	By      string
+}
+
+// Change is one entry of the change log: a record of a Caf written at
+// sequence number Seq.
+type Change struct {
+	Seq            int64
+	Entity, Key    string
+	ProfessionalID string
+	Deleted        bool
+}
+
+// Conflict is a value that an edit overwrote, or that lost to a later edit
+// of the same field: it is kept and shown to the people involved.
+type Conflict struct {
+	ID             string
+	CafCode        string
+	ProfessionalID string
+	Entity, Key    string
+	Field          string
+	LostValue      string
+	KeptValue      string
+	LostBy, KeptBy string
+	At             time.Time
+}
+
+// SyncService is the store's side of the sync protocol. Every write of a
+// professional, her availability or a request records a Change in its
+// Caf's sequence and the FieldStamp of each changed field, in the write's
+// own transaction.
+type SyncService interface {
+	// FieldStamps returns the stamps of the fields of one record.
+	FieldStamps(ctx context.Context, entity, key string) (map[string]FieldStamp, error)
+	// Changes returns up to limit changes of a Caf after sequence since,
+	// in order; only those of one professional when professionalID is set.
+	Changes(ctx context.Context, cafCode, professionalID string, since int64, limit int) ([]Change, error)
+	// MutationResult returns the answer recorded for mutation id,
+	// ENOTFOUND when it was never applied.
+	MutationResult(ctx context.Context, id string) (string, error)
+	// SaveMutationResult records the answer to mutation id.
+	SaveMutationResult(ctx context.Context, id, clientID, accountID, result string) error
+	// AppendConflict stores c (ID and At set when empty) and records it as a
+	// change of its Caf, so that it syncs to the people involved.
+	AppendConflict(ctx context.Context, c *Conflict) error
+	// FindConflict returns ENOTFOUND when there is none.
+	FindConflict(ctx context.Context, id string) (*Conflict, error)
+}
+
+// ConflictRecordFields returns the fields of a conflict record.
+func ConflictRecordFields(c *Conflict) map[string]string {
+	return map[string]string{"entity": c.Entity, "key": c.Key, "field": c.Field,
+		"lost_value": c.LostValue, "kept_value": c.KeptValue, "lost_by": c.LostBy, "kept_by": c.KeptBy,
+		"at": c.At.UTC().Format(time.RFC3339), "professional_id": c.ProfessionalID}
+}
