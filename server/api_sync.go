@@ -1,8 +1,11 @@
 package server
 
 import (
+	"compress/gzip"
+	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"espacepro/sync/wire"
 )
@@ -30,5 +33,19 @@ func (s *Server) handleSyncPull(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, res)
+	// A first pull of a Caf is tens of megabytes of repetitive JSON: sent
+	// compressed to the clients that accept it (Go's does by default).
+	if !strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+		writeJSON(w, http.StatusOK, res)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Encoding", "gzip")
+	w.Header().Add("Vary", "Accept-Encoding")
+	gz, _ := gzip.NewWriterLevel(w, gzip.BestSpeed)
+	if err := json.NewEncoder(gz).Encode(res); err != nil {
+		s.log.Warn("sync pull: answer cut", "err", err)
+	}
+	gz.Close()
 }
