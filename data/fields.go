@@ -126,6 +126,16 @@ func (x *Dated) SetField(name, value string) error {
 	return Errorf(EINVALID, "Champ « %s » inconnu pour une date.", name)
 }
 
+// EditableFields lists the fields of her fiche a professional of kind k may
+// change herself (the rest comes from the PMI list or from the Caf): her
+// phone, and for a structure its name, capacity and opening hours.
+func EditableFields(k Kind) []string {
+	if k == KindStructure {
+		return []string{"phone", "structure_name", "capacity", "opening_hours"}
+	}
+	return []string{"phone"}
+}
+
 // ProfessionalFields returns the fields of a professional's fiche.
 func ProfessionalFields(p *Professional) map[string]string {
 	a := p.Address

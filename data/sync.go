@@ -82,5 +82,5 @@ type SyncService interface {
 func ConflictRecordFields(c *Conflict) map[string]string {
 	return map[string]string{"entity": c.Entity, "key": c.Key, "field": c.Field,
 		"lost_value": c.LostValue, "kept_value": c.KeptValue, "lost_by": c.LostBy, "kept_by": c.KeptBy,
-		"at": c.At.UTC().Format(time.RFC3339), "professional_id": c.ProfessionalID}
+		"at": c.At.UTC().Format(time.RFC3339Nano), "professional_id": c.ProfessionalID}
 }

@@ -151,10 +151,18 @@ func (s *Service) record(ctx context.Context, sc syncScope, ch data.Change) (wir
 			return rec, err
 		}
 		if ch.Entity == wire.EntityWeek {
-			w, _ := a.WeekOf(day)
+			w, ok := a.WeekOf(day)
+			if !ok {
+				rec.Deleted = true
+				return rec, nil
+			}
 			fields = w.Fields()
 		} else {
-			x, _ := a.DatedOf(day)
+			x, ok := a.DatedOf(day)
+			if !ok {
+				rec.Deleted = true
+				return rec, nil
+			}
 			fields = x.Fields()
 		}
 	case wire.EntityRequest:
@@ -198,7 +206,14 @@ func (s *Service) Push(ctx context.Context, c *Caller, req wire.PushRequest) (*w
 	for _, m := range req.Mutations {
 		r, err := s.applyMutation(ctx, c, m)
 		if err != nil {
-			return nil, err // a fault of ours or of the database: the client retries later
+			// A fault of ours or of the database: answer the mutations
+			// done so far; this one and the rest stay in the client's
+			// outbox and come back with its next sync.
+			if len(res.Results) == 0 {
+				return nil, err
+			}
+			s.log.Error("sync push: stopped at a mutation", "mutation", m.ID, "err", err)
+			break
 		}
 		res.Results = append(res.Results, r)
 	}
@@ -346,8 +361,7 @@ func (s *Service) applyFields(ctx context.Context, c *Caller, m wire.Mutation) (
 	case wire.EntityProfessional:
 		current = data.ProfessionalFields(p)
 		set = func(name, value string) error {
-			if !slices.Contains(wire.EditableProfessionalFields, name) ||
-				(name != "phone" && p.Kind != data.KindStructure) {
+			if !slices.Contains(data.EditableFields(p.Kind), name) {
 				return data.Errorf(data.EFORBIDDEN, "Le champ « %s » de votre fiche ne peut être modifié que par votre Caf.", name)
 			}
 			return data.SetProfessionalField(p, name, value)

@@ -157,7 +157,10 @@ func (s *Store) recordAvailability(ctx context.Context, caf string, before, a *d
 		return err
 	}
 	for _, w := range a.Weeks {
-		var old map[string]string
+		// A new week is compared with an empty one, so that only the
+		// fields really set get a version (two computers filling the same
+		// new week in different cells do not conflict).
+		old := data.Week{Monday: w.Monday, Grid: data.NewWeekGrid()}.Fields()
 		if bw, ok := before.WeekOf(w.Monday); ok {
 			old = bw.Fields()
 		}
@@ -166,7 +169,7 @@ func (s *Store) recordAvailability(ctx context.Context, caf string, before, a *d
 		}
 	}
 	for _, x := range a.Dated {
-		var old map[string]string
+		old := data.Dated{Date: x.Date, Days: data.NewWeekDays()}.Fields()
 		if bx, ok := before.DatedOf(x.Date); ok {
 			old = bx.Fields()
 		}

@@ -43,8 +43,8 @@ func testSyncLog(t *testing.T, open func(t *testing.T) data.CentralStore) {
 		}
 		stamps, err := s.FieldStamps(ctx, "week", data.WeekKey(p.ID, a.Weeks[0].Monday))
 		must(t, err, "FieldStamps")
-		if stamps["c23"].Version != 4 || stamps["c00"].Version != 3 || stamps["c23"].By != "Hélène" || stamps["c23"].Stamp != author.Stamp {
-			t.Fatalf("stamps: c23 %+v, c00 %+v", stamps["c23"], stamps["c00"])
+		if stamps["c23"].Version != 4 || stamps["use"].Version != 3 || stamps["c00"].Version != 0 || stamps["c23"].By != "Hélène" || stamps["c23"].Stamp != author.Stamp {
+			t.Fatalf("stamps: c23 %+v, use %+v, c00 %+v", stamps["c23"], stamps["use"], stamps["c00"])
 		}
 		other, _ := s.Changes(ctx, "201", "", 0, 100)
 		if len(other) != 1 || other[0].Seq != 1 {

@@ -13,8 +13,8 @@ import "espacepro/data"
 //	week          key = professional ID/Monday fields: use (0|1), places ("" or a number),
 //	              (Monday as 2006-01-02)              c<day><slot> for day, slot in 0..6 (D|N|T)
 //	dated         key = professional ID/date   fields: use, places, d<day> for day in 0..6 (D|N|T)
-//	professional  key = professional ID        fields: see ProfessionalFields; a professional
-//	                                           edits only EditableProfessionalFields
+//	professional  key = professional ID        fields: see data.ProfessionalFields; a professional
+//	                                           edits only data.EditableFields(her kind)
 //	request       key = request ID             fields: see RequestFields (read-only); a Caf
 //	                                           agent acts on it with Action mutations
 //	conflict      key = conflict ID            fields: see ConflictFields (read-only)
@@ -35,10 +35,6 @@ const (
 	EntityRequest      = "request"
 	EntityConflict     = "conflict"
 )
-
-// EditableProfessionalFields are the fields of her fiche a professional
-// may change from the desktop (the rest comes from the PMI list or the Caf).
-var EditableProfessionalFields = []string{"phone", "structure_name", "capacity", "opening_hours"}
 
 // Request actions a Caf agent can prepare offline.
 const (
@@ -124,4 +120,4 @@ type PullResponse struct {
 
 // ConflictFields are the fields of a conflict record: what was lost, what
 // was kept, and who made each edit.
-var ConflictFields = []string{"entity", "key", "field", "label", "lost_value", "kept_value", "lost_by", "kept_by", "at"}
+var ConflictFields = []string{"entity", "key", "field", "lost_value", "kept_value", "lost_by", "kept_by", "at", "professional_id"}

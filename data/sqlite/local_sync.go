@@ -1,0 +1,704 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"espacepro/data"
+
+	"github.com/mattn/go-sqlite3"
+)
+
+// The sync side of the local copy (data.LocalSync). The service's state of
+// each record is kept in sync_records; the local rows are that state with
+// the pending edits of outbox_fields laid over it, rebuilt ("materialized")
+// whenever either changes. Records whose professional is not in the copy
+// yet (a page may bring a week before its fiche) wait in sync_records and
+// are materialized when she arrives.
+
+var _ data.LocalSync = (*Local)(nil)
+
+// Entity names of the sync protocol (sync/wire, which this package may not
+// import: it sits below sync).
+const (
+	entityProfessional = "professional"
+	entityAvailability = "availability"
+	entityWeek         = "week"
+	entityDated        = "dated"
+	entityRequest      = "request"
+	entityConflict     = "conflict"
+)
+
+// recordRef names one record.
+type recordRef struct{ entity, key string }
+
+// overlay holds the pending local value of each field, by record.
+type overlay map[recordRef]map[string]string
+
+// serverState is the service's state of one record.
+type serverState struct {
+	Fields   map[string]string
+	Versions map[string]int64
+}
+
+// ApplyPulled applies one page of pulled records and stores the cursor, in
+// one transaction.
+func (l *Local) ApplyPulled(ctx context.Context, records []data.Record, cursor string) error {
+	return l.LocalError(l.core.InTx(ctx, func(ctx context.Context) error {
+		if err := l.applyRecords(ctx, records); err != nil {
+			return err
+		}
+		return l.SetSyncState(ctx, data.SyncCursorKey, cursor)
+	}))
+}
+
+// SaveRecords applies records sent outside a pull, leaving the cursor.
+func (l *Local) SaveRecords(ctx context.Context, records []data.Record) error {
+	return l.LocalError(l.core.InTx(ctx, func(ctx context.Context) error {
+		return l.applyRecords(ctx, records)
+	}))
+}
+
+// entityRank orders a page so that a fiche comes before her availability
+// and the requests that name her.
+func entityRank(entity string) int {
+	switch entity {
+	case entityProfessional:
+		return 0
+	case entityAvailability, entityWeek, entityDated:
+		return 1
+	case entityRequest:
+		return 2
+	}
+	return 3
+}
+
+func (l *Local) applyRecords(ctx context.Context, records []data.Record) error {
+	pend, err := l.pendingFields(ctx)
+	if err != nil {
+		return err
+	}
+	order := make([]int, len(records))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool {
+		return entityRank(records[order[a]].Entity) < entityRank(records[order[b]].Entity)
+	})
+	for _, i := range order {
+		r := &records[i]
+		if err := l.applyRecord(ctx, r, pend); err != nil {
+			return fmt.Errorf("sqlite: pulled %s %q: %w", r.Entity, r.Key, err)
+		}
+	}
+	return nil
+}
+
+// applyRecord stores the service's state of one record, then rebuilds its
+// local row.
+func (l *Local) applyRecord(ctx context.Context, r *data.Record, pend overlay) error {
+	if r.Entity == "" || r.Key == "" {
+		return data.Errorf(data.EINVALID, "Enregistrement reçu sans type ou sans clé.")
+	}
+	ref := recordRef{r.Entity, r.Key}
+	if r.Deleted {
+		if _, err := l.core.Exec(ctx, `DELETE FROM sync_records WHERE entity = ? AND key = ?`, ref.entity, ref.key); err != nil {
+			return fmt.Errorf("sqlite: sync record: %w", err)
+		}
+		if ref.entity == entityProfessional {
+			return l.dropProfessional(ctx, ref.key)
+		}
+		return l.materialize(ctx, ref, pend)
+	}
+	st, err := l.serverRecord(ctx, ref)
+	if err != nil {
+		return err
+	}
+	if st == nil {
+		st = &serverState{Fields: map[string]string{}, Versions: map[string]int64{}}
+	}
+	for k, v := range r.Fields {
+		st.Fields[k] = v
+	}
+	for k, v := range r.Versions {
+		st.Versions[k] = v
+	}
+	parent, err := parentOf(ref, st.Fields)
+	if err != nil {
+		return err
+	}
+	fields, err := json.Marshal(st.Fields)
+	if err != nil {
+		return err
+	}
+	versions, err := json.Marshal(st.Versions)
+	if err != nil {
+		return err
+	}
+	if _, err := l.core.Exec(ctx, `INSERT INTO sync_records (entity, key, parent, fields, versions)
+		VALUES (?, ?, ?, ?, ?) ON CONFLICT (entity, key) DO UPDATE SET parent = excluded.parent,
+		fields = excluded.fields, versions = excluded.versions`,
+		ref.entity, ref.key, parent, string(fields), string(versions)); err != nil {
+		return fmt.Errorf("sqlite: sync record: %w", err)
+	}
+	return l.materialize(ctx, ref, pend)
+}
+
+// parentOf returns the professional a record belongs to (availability,
+// week, dated) or names (a request, a conflict).
+func parentOf(ref recordRef, fields map[string]string) (string, error) {
+	switch ref.entity {
+	case entityAvailability:
+		return ref.key, nil
+	case entityWeek, entityDated:
+		id, _, err := data.SplitDateKey(ref.key)
+		return id, err
+	case entityRequest, entityConflict:
+		return fields["professional_id"], nil
+	}
+	return "", nil
+}
+
+// serverRecord returns the service's state of a record, nil when the copy
+// has none.
+func (l *Local) serverRecord(ctx context.Context, ref recordRef) (*serverState, error) {
+	var fields, versions string
+	err := l.core.QueryRow(ctx, `SELECT fields, versions FROM sync_records WHERE entity = ? AND key = ?`,
+		ref.entity, ref.key).Scan(&fields, &versions)
+	if err == sql.ErrNoRows {
+		return nil, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("sqlite: sync record: %w", err)
+	}
+	st := &serverState{}
+	if err := json.Unmarshal([]byte(fields), &st.Fields); err != nil {
+		return nil, fmt.Errorf("sqlite: sync record %s %s: %w", ref.entity, ref.key, err)
+	}
+	if err := json.Unmarshal([]byte(versions), &st.Versions); err != nil {
+		return nil, fmt.Errorf("sqlite: sync record %s %s: %w", ref.entity, ref.key, err)
+	}
+	if st.Fields == nil {
+		st.Fields = map[string]string{}
+	}
+	if st.Versions == nil {
+		st.Versions = map[string]int64{}
+	}
+	return st, nil
+}
+
+// pendingFields returns the value of every field of the outbox, the latest
+// edit of a field winning.
+func (l *Local) pendingFields(ctx context.Context) (overlay, error) {
+	rows, err := l.core.Query(ctx, `SELECT entity, key, field, value FROM outbox_fields
+		WHERE outbox_id IS NOT NULL ORDER BY seq`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: pending fields: %w", err)
+	}
+	defer rows.Close()
+	pend := overlay{}
+	for rows.Next() {
+		var ref recordRef
+		var field, value string
+		if err := rows.Scan(&ref.entity, &ref.key, &field, &value); err != nil {
+			return nil, fmt.Errorf("sqlite: pending fields: %w", err)
+		}
+		if pend[ref] == nil {
+			pend[ref] = map[string]string{}
+		}
+		pend[ref][field] = value
+	}
+	return pend, rows.Err()
+}
+
+// materialize rebuilds the local row of a record from the service's state
+// and the pending edits; with neither, the row goes. A fiche is never
+// removed here (only by a tombstone: she may come from the login answer,
+// before any pull), and a record whose professional is not in the copy
+// waits.
+func (l *Local) materialize(ctx context.Context, ref recordRef, pend overlay) error {
+	st, err := l.serverRecord(ctx, ref)
+	if err != nil {
+		return err
+	}
+	over := pend[ref]
+	if st == nil && len(over) == 0 {
+		return l.deleteLocal(ctx, ref)
+	}
+	fields := map[string]string{}
+	if st != nil {
+		for k, v := range st.Fields {
+			fields[k] = v
+		}
+	}
+	for k, v := range over {
+		fields[k] = v
+	}
+	switch ref.entity {
+	case entityProfessional:
+		if st == nil {
+			return nil
+		}
+		return l.writeProfessional(ctx, ref.key, fields, pend)
+	case entityAvailability:
+		return l.writeGlobal(ctx, ref.key, fields)
+	case entityWeek:
+		return l.writeWeek(ctx, ref.key, fields)
+	case entityDated:
+		return l.writeDated(ctx, ref.key, fields)
+	case entityRequest:
+		return l.writeRequest(ctx, ref.key, fields)
+	}
+	return nil // conflicts (and entities of a later protocol) live in sync_records only
+}
+
+// sortedNames returns the field names in order, so that the first invalid
+// field reported is always the same.
+func sortedNames(fields map[string]string) []string {
+	names := make([]string, 0, len(fields))
+	for k := range fields {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func (l *Local) writeProfessional(ctx context.Context, id string, fields map[string]string, pend overlay) error {
+	p := &data.Professional{ID: id}
+	for _, name := range sortedNames(fields) {
+		if err := data.SetProfessionalField(p, name, fields[name]); err != nil {
+			return err
+		}
+	}
+	now := l.core.Now().UTC()
+	old, err := l.core.FindProfessionalByID(ctx, id)
+	isNew := data.ErrorCode(err) == data.ENOTFOUND
+	switch {
+	case isNew:
+		p.CreatedAt = now
+	case err != nil:
+		return err
+	default:
+		p.CreatedAt = old.CreatedAt
+	}
+	p.UpdatedAt = now
+	if err := l.core.InsertProfessional(ctx, p, true); err != nil {
+		return err
+	}
+	if isNew {
+		return l.materializeChildren(ctx, id, pend)
+	}
+	return nil
+}
+
+// materializeChildren rebuilds the records that waited for professional id:
+// her availability and the requests that name her.
+func (l *Local) materializeChildren(ctx context.Context, id string, pend overlay) error {
+	rows, err := l.core.Query(ctx, `SELECT entity, key FROM sync_records WHERE parent = ?
+		AND entity IN ('availability', 'week', 'dated', 'request')`, id)
+	if err != nil {
+		return fmt.Errorf("sqlite: waiting records: %w", err)
+	}
+	seen := map[recordRef]bool{}
+	var refs []recordRef
+	for rows.Next() {
+		var ref recordRef
+		if err := rows.Scan(&ref.entity, &ref.key); err != nil {
+			rows.Close()
+			return fmt.Errorf("sqlite: waiting records: %w", err)
+		}
+		seen[ref] = true
+		refs = append(refs, ref)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for ref := range pend {
+		if parent, err := parentOf(ref, nil); err == nil && parent == id && !seen[ref] && ref.entity != entityRequest {
+			refs = append(refs, ref)
+		}
+	}
+	for _, ref := range refs {
+		if err := l.materialize(ctx, ref, pend); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (l *Local) professionalExists(ctx context.Context, id string) (bool, error) {
+	var n int
+	if err := l.core.QueryRow(ctx, `SELECT COUNT(*) FROM professionals WHERE id = ?`, id).Scan(&n); err != nil {
+		return false, fmt.Errorf("sqlite: professional: %w", err)
+	}
+	return n > 0, nil
+}
+
+// localGlobal returns the global colour of the local copy (grey when none).
+func (l *Local) localGlobal(ctx context.Context, id string) (data.Colour, error) {
+	var g data.Colour
+	err := l.core.QueryRow(ctx, `SELECT global FROM availability WHERE professional_id = ?`, id).Scan(&g)
+	if err == sql.ErrNoRows {
+		return data.ColourGrey, nil
+	}
+	return g, err
+}
+
+func (l *Local) writeGlobal(ctx context.Context, id string, fields map[string]string) error {
+	g := data.ColourGrey
+	for _, name := range sortedNames(fields) {
+		if name != "global" {
+			return data.Errorf(data.EINVALID, "Champ « %s » inconnu pour une disponibilité globale.", name)
+		}
+		if g = data.Colour(fields[name]); !g.Valid() {
+			return data.Errorf(data.EINVALID, "Disponibilité globale « %s » inconnue.", g)
+		}
+	}
+	if ok, err := l.professionalExists(ctx, id); !ok || err != nil {
+		return err
+	}
+	return l.core.WriteAvailability(ctx, &data.Availability{ProfessionalID: id, Global: g})
+}
+
+func (l *Local) writeWeek(ctx context.Context, key string, fields map[string]string) error {
+	id, monday, err := data.SplitDateKey(key)
+	if err != nil {
+		return err
+	}
+	w := data.Week{Monday: monday, Grid: data.NewWeekGrid()}
+	for _, name := range sortedNames(fields) {
+		if err := w.SetField(name, fields[name]); err != nil {
+			return err
+		}
+	}
+	if err := w.Validate(); err != nil {
+		return err
+	}
+	if ok, err := l.professionalExists(ctx, id); !ok || err != nil {
+		return err
+	}
+	g, err := l.localGlobal(ctx, id)
+	if err != nil {
+		return err
+	}
+	return l.core.WriteAvailability(ctx, &data.Availability{ProfessionalID: id, Global: g, Weeks: []data.Week{w}})
+}
+
+func (l *Local) writeDated(ctx context.Context, key string, fields map[string]string) error {
+	id, day, err := data.SplitDateKey(key)
+	if err != nil {
+		return err
+	}
+	x := data.Dated{Date: day, Days: data.NewWeekDays()}
+	for _, name := range sortedNames(fields) {
+		if err := x.SetField(name, fields[name]); err != nil {
+			return err
+		}
+	}
+	if err := x.Validate(); err != nil {
+		return err
+	}
+	if ok, err := l.professionalExists(ctx, id); !ok || err != nil {
+		return err
+	}
+	g, err := l.localGlobal(ctx, id)
+	if err != nil {
+		return err
+	}
+	return l.core.WriteAvailability(ctx, &data.Availability{ProfessionalID: id, Global: g, Dated: []data.Dated{x}})
+}
+
+// writeRequest upserts a request with its own ID. The professional it names
+// is kept only when she is in the copy (else it is filled in when she
+// arrives, see materializeChildren).
+func (l *Local) writeRequest(ctx context.Context, id string, fields map[string]string) error {
+	r := data.RequestFromFields(id, fields)
+	if !r.Kind.Valid() || !r.State.Valid() || r.CafCode == "" {
+		return data.Errorf(data.EINVALID, "Demande d'habilitation reçue invalide (type, état ou Caf).")
+	}
+	professional := sql.NullString{}
+	if r.ProfessionalID != "" {
+		ok, err := l.professionalExists(ctx, r.ProfessionalID)
+		if err != nil {
+			return err
+		}
+		professional = sql.NullString{String: r.ProfessionalID, Valid: ok}
+	}
+	a := r.Address
+	search := data.NormalizeName(r.LastName + " " + r.FirstName + " " + r.StructureName)
+	_, err := l.core.Exec(ctx, `INSERT INTO requests (id, kind, civility, last_name, first_name,
+		structure_name, agrement_number, street_number, street_type, street_name, postal_code,
+		commune_insee, commune_name, phone, email, department, caf_code, state, refusal_reason,
+		professional_id, match_kind, search_text, created_at, updated_at)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+		ON CONFLICT (id) DO UPDATE SET kind=excluded.kind, civility=excluded.civility,
+		last_name=excluded.last_name, first_name=excluded.first_name,
+		structure_name=excluded.structure_name, agrement_number=excluded.agrement_number,
+		street_number=excluded.street_number, street_type=excluded.street_type,
+		street_name=excluded.street_name, postal_code=excluded.postal_code,
+		commune_insee=excluded.commune_insee, commune_name=excluded.commune_name,
+		phone=excluded.phone, email=excluded.email, department=excluded.department,
+		caf_code=excluded.caf_code, state=excluded.state, refusal_reason=excluded.refusal_reason,
+		professional_id=excluded.professional_id, match_kind=excluded.match_kind,
+		search_text=excluded.search_text, created_at=excluded.created_at, updated_at=excluded.updated_at`,
+		id, r.Kind, r.Civility, r.LastName, r.FirstName, r.StructureName, r.AgrementNumber,
+		a.Number, a.StreetType, a.StreetName, a.PostalCode, a.CommuneINSEE, a.CommuneName,
+		r.Phone, r.Email, r.Department, r.CafCode, r.State, r.RefusalReason, professional,
+		r.Match, search, unixMillis(r.CreatedAt), l.core.Now().UnixMilli())
+	if err != nil {
+		return fmt.Errorf("sqlite: request: %w", err)
+	}
+	return nil
+}
+
+// unixMillis is the stored form of a time: Unix milliseconds, 0 for zero.
+func unixMillis(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+// deleteLocal removes the local row of a record the service no longer has
+// (a fiche excepted, see materialize).
+func (l *Local) deleteLocal(ctx context.Context, ref recordRef) error {
+	var query string
+	var args []any
+	switch ref.entity {
+	case entityAvailability:
+		query, args = `DELETE FROM availability WHERE professional_id = ?`, []any{ref.key}
+	case entityWeek, entityDated:
+		id, d, err := data.SplitDateKey(ref.key)
+		if err != nil {
+			return err
+		}
+		query = `DELETE FROM availability_weeks WHERE professional_id = ? AND monday = ?`
+		if ref.entity == entityDated {
+			query = `DELETE FROM availability_dated WHERE professional_id = ? AND day = ?`
+		}
+		args = []any{id, d.String()}
+	case entityRequest:
+		query, args = `DELETE FROM requests WHERE id = ?`, []any{ref.key}
+	default:
+		return nil
+	}
+	if _, err := l.core.Exec(ctx, query, args...); err != nil {
+		return fmt.Errorf("sqlite: delete %s: %w", ref.entity, err)
+	}
+	return nil
+}
+
+// dropProfessional removes a fiche that left the scope, with her
+// availability; requests that named her keep their own data.
+func (l *Local) dropProfessional(ctx context.Context, id string) error {
+	for _, q := range []string{
+		`DELETE FROM availability_weeks WHERE professional_id = ?`,
+		`DELETE FROM availability_dated WHERE professional_id = ?`,
+		`DELETE FROM availability WHERE professional_id = ?`,
+		`UPDATE requests SET professional_id = NULL WHERE professional_id = ?`,
+		`DELETE FROM sync_records WHERE parent = ? AND entity IN ('availability', 'week', 'dated')`,
+		`DELETE FROM professionals WHERE id = ?`,
+	} {
+		if _, err := l.core.Exec(ctx, q, id); err != nil {
+			return fmt.Errorf("sqlite: drop professional: %w", err)
+		}
+	}
+	return nil
+}
+
+// Settle rebuilds the records of acknowledged or refused edits from the
+// service's state, then forgets those edits.
+func (l *Local) Settle(ctx context.Context) error {
+	return l.LocalError(l.core.InTx(ctx, func(ctx context.Context) error {
+		rows, err := l.core.Query(ctx, `SELECT DISTINCT entity, key FROM outbox_fields WHERE outbox_id IS NULL`)
+		if err != nil {
+			return fmt.Errorf("sqlite: settle: %w", err)
+		}
+		var refs []recordRef
+		for rows.Next() {
+			var ref recordRef
+			if err := rows.Scan(&ref.entity, &ref.key); err != nil {
+				rows.Close()
+				return fmt.Errorf("sqlite: settle: %w", err)
+			}
+			refs = append(refs, ref)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(refs) == 0 {
+			return nil
+		}
+		pend, err := l.pendingFields(ctx)
+		if err != nil {
+			return err
+		}
+		for _, ref := range refs {
+			if err := l.materialize(ctx, ref, pend); err != nil {
+				return fmt.Errorf("sqlite: settle %s %q: %w", ref.entity, ref.key, err)
+			}
+		}
+		_, err = l.core.Exec(ctx, `DELETE FROM outbox_fields WHERE outbox_id IS NULL`)
+		return err
+	}))
+}
+
+// FieldVersions returns the versions of a record's fields as last pulled.
+func (l *Local) FieldVersions(ctx context.Context, entity, key string) (map[string]int64, error) {
+	st, err := l.serverRecord(ctx, recordRef{entity, key})
+	if err != nil || st == nil {
+		return map[string]int64{}, err
+	}
+	return st.Versions, nil
+}
+
+// QueueEdits appends the edits to the outbox with the fields they change.
+func (l *Local) QueueEdits(ctx context.Context, edits []data.PendingEdit) error {
+	return l.LocalError(l.core.InTx(ctx, func(ctx context.Context) error {
+		entries := make([]data.OutboxEntry, len(edits))
+		for i := range edits {
+			entries[i] = edits[i].Entry
+		}
+		if err := l.appendOutbox(ctx, entries); err != nil {
+			return err
+		}
+		for i, e := range edits {
+			edits[i].Entry.Seq, edits[i].Entry.CreatedAt = entries[i].Seq, entries[i].CreatedAt
+			for _, name := range sortedNames(e.Fields) {
+				if _, err := l.core.Exec(ctx, `INSERT INTO outbox_fields (outbox_id, seq, entity, key, field, value)
+					VALUES (?, ?, ?, ?, ?, ?)`, e.Entry.ID, entries[i].Seq, e.Entry.Entity, e.Entry.Key,
+					name, e.Fields[name]); err != nil {
+					return fmt.Errorf("sqlite: outbox fields: %w", err)
+				}
+			}
+		}
+		return nil
+	}))
+}
+
+// ResetScope drops the local copy of the records, their versions and the
+// cursor, keeping the outbox, the rejected edits and the sync identity.
+func (l *Local) ResetScope(ctx context.Context) error {
+	return l.LocalError(l.core.InTx(ctx, func(ctx context.Context) error {
+		for _, q := range []string{
+			`DELETE FROM requests`,
+			`DELETE FROM availability_weeks`,
+			`DELETE FROM availability_dated`,
+			`DELETE FROM availability`,
+			`DELETE FROM professionals`,
+			`DELETE FROM sync_records`,
+			`DELETE FROM outbox_fields WHERE outbox_id IS NULL`,
+		} {
+			if _, err := l.core.Exec(ctx, q); err != nil {
+				return fmt.Errorf("sqlite: reset scope: %w", err)
+			}
+		}
+		return l.SetSyncState(ctx, data.SyncCursorKey, "")
+	}))
+}
+
+// FindConflicts returns the conflict records, newest first.
+func (l *Local) FindConflicts(ctx context.Context) ([]data.LocalConflict, error) {
+	rows, err := l.core.Query(ctx, `SELECT r.key, r.fields, s.key IS NOT NULL FROM sync_records r
+		LEFT JOIN conflicts_seen s ON s.key = r.key WHERE r.entity = 'conflict'`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: conflicts: %w", err)
+	}
+	defer rows.Close()
+	var list []data.LocalConflict
+	for rows.Next() {
+		var key, fields string
+		var seen bool
+		if err := rows.Scan(&key, &fields, &seen); err != nil {
+			return nil, fmt.Errorf("sqlite: conflicts: %w", err)
+		}
+		var f map[string]string
+		if err := json.Unmarshal([]byte(fields), &f); err != nil {
+			return nil, fmt.Errorf("sqlite: conflict %s: %w", key, err)
+		}
+		list = append(list, data.LocalConflict{Conflict: data.ConflictFromFields(key, f), Seen: seen})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	sort.SliceStable(list, func(i, j int) bool {
+		if !list[i].At.Equal(list[j].At) {
+			return list[i].At.After(list[j].At)
+		}
+		return list[i].ID > list[j].ID
+	})
+	return list, nil
+}
+
+// CountConflicts returns how many conflict records were not seen yet.
+func (l *Local) CountConflicts(ctx context.Context) (int, error) {
+	var n int
+	err := l.core.QueryRow(ctx, `SELECT COUNT(*) FROM sync_records r WHERE r.entity = 'conflict'
+		AND NOT EXISTS (SELECT 1 FROM conflicts_seen s WHERE s.key = r.key)`).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: conflicts: %w", err)
+	}
+	return n, nil
+}
+
+// MarkConflictsSeen records that the user saw those conflicts.
+func (l *Local) MarkConflictsSeen(ctx context.Context, ids ...string) error {
+	return l.LocalError(l.core.InTx(ctx, func(ctx context.Context) error {
+		now := l.core.Now().UnixMilli()
+		for _, id := range ids {
+			if _, err := l.core.Exec(ctx, `INSERT INTO conflicts_seen (key, seen_at) VALUES (?, ?)
+				ON CONFLICT (key) DO NOTHING`, id, now); err != nil {
+				return fmt.Errorf("sqlite: conflicts seen: %w", err)
+			}
+		}
+		return nil
+	}))
+}
+
+// French messages of the local file's failures the user can act on.
+const (
+	msgDiskFull = "L'ordinateur n'a plus de place pour enregistrer les données d'Espace professionnel (disque plein) : " +
+		"la dernière opération n'a pas été enregistrée, mais rien de ce qui était déjà enregistré n'est perdu. " +
+		"Libérez de la place sur le disque puis recommencez."
+	msgReadOnly = "Le fichier de données d'Espace professionnel est en lecture seule : " +
+		"la dernière opération n'a pas été enregistrée, mais rien de ce qui était déjà enregistré n'est perdu. " +
+		"Vérifiez les droits sur le dossier des données (ou demandez à votre service informatique) puis recommencez."
+)
+
+// LocalError turns a disk-full or read-only failure of the local file into
+// an EUNAVAILABLE error with a French message; other errors are returned
+// as they are.
+func (l *Local) LocalError(err error) error {
+	var e sqlite3.Error
+	if err == nil || !errors.As(err, &e) {
+		return err
+	}
+	var de *data.Error
+	if errors.As(err, &de) {
+		return err // already explained
+	}
+	switch e.Code {
+	case sqlite3.ErrFull:
+		return fmt.Errorf("%w: %w", data.Errorf(data.EUNAVAILABLE, "%s", msgDiskFull), err)
+	case sqlite3.ErrReadonly:
+		return fmt.Errorf("%w: %w", data.Errorf(data.EUNAVAILABLE, "%s", msgReadOnly), err)
+	}
+	return err
+}
+
+// FindRequestByID reads a request of the local copy (a Caf agent's);
+// ENOTFOUND when absent.
+func (l *Local) FindRequestByID(ctx context.Context, id string) (*data.Request, error) {
+	return l.core.FindRequestByID(ctx, id)
+}
+
+// FindRequests searches the requests of the local copy.
+func (l *Local) FindRequests(ctx context.Context, f data.RequestFilter) ([]*data.Request, int, error) {
+	return l.core.FindRequests(ctx, f)
+}
