@@ -2,54 +2,16 @@ package postgres
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
-	"os"
-	"strings"
 	"sync"
 	"testing"
 
 	"espacepro/data"
+	"espacepro/data/postgres/pgtest"
 	"espacepro/data/sqlstore"
 	"espacepro/data/storetest"
 )
 
-// testURL returns the URL of the test database. On CI (CI set) PostgreSQL is
-// started by the test command, so its absence is a failure, never a skip.
-func testURL(tb testing.TB) string {
-	url := os.Getenv("ESPACEPRO_TEST_POSTGRES")
-	if url == "" {
-		if os.Getenv("CI") != "" {
-			tb.Fatal("ESPACEPRO_TEST_POSTGRES is not set: `make test` starts PostgreSQL and sets it")
-		}
-		tb.Skip("ESPACEPRO_TEST_POSTGRES not set; run `make test` to start PostgreSQL")
-	}
-	return url
-}
-
-// freshSchema creates an empty schema and returns a URL whose connections
-// use it, so that each test starts from an empty database.
-func freshSchema(tb testing.TB) string {
-	url := testURL(tb)
-	admin, err := sql.Open("pgx", url)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { admin.Close() })
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "t_" + hex.EncodeToString(b)
-	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`) })
-	sep := "?"
-	if strings.Contains(url, "?") {
-		sep = "&"
-	}
-	return url + sep + "search_path=" + schema
-}
+func freshSchema(tb testing.TB) string { return pgtest.FreshSchema(tb) }
 
 func openCentral(tb testing.TB) *sqlstore.Store {
 	s, err := Open(context.Background(), freshSchema(tb))
