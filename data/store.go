@@ -31,6 +31,7 @@ type CentralStore interface {
 	CaptchaService
 	ThrottleService
 	SyncService
+	PublicSearchService
 	// InTx runs fn in one transaction: every store call made with the
 	// context fn receives joins it, and an error from fn, or a panic, rolls
 	// all of it back. A call of InTx inside fn joins the outer transaction.

@@ -2,12 +2,13 @@
 # Installs the Debian packages that building, running and testing Espace
 # professionnel need, skipping those already installed. Safe to run again.
 #
-#   scripts/install-deps.sh [build|x11|postgres|run|all]...   (default: all)
+#   scripts/install-deps.sh [build|x11|postgres|run|browser|all]...   (default: all)
 #
 #   build     make, CA certificates (Go fetches modules over HTTPS), the C compiler and the X11/OpenGL headers that Fyne (GLFW, cgo) links with
 #   x11       a virtual display for tests and screenshots: Xvfb, xauth, xdotool, ImageMagick
 #   postgres  PostgreSQL server (the tests start a throw-away cluster of their own)
 #   run       curl, used by "make run" to wait for the server
+#   browser   Chromium and openssl, for the public page's browser test and its screenshots
 #   all       all of the above
 #
 # Also checks that Go >= 1.26 is installed (it is not a Debian package here:
@@ -21,9 +22,10 @@ pkgs_build=(make ca-certificates gcc libc6-dev pkg-config libgl1-mesa-dev libx11
 pkgs_x11=(xvfb xauth xdotool imagemagick)
 pkgs_postgres=(postgresql)
 pkgs_run=(curl)
+pkgs_browser=(chromium openssl)
 
 usage() {
-	sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 groups=("$@")
@@ -36,7 +38,8 @@ for g in "${groups[@]}"; do
 	x11) wanted+=("${pkgs_x11[@]}") ;;
 	postgres) wanted+=("${pkgs_postgres[@]}") ;;
 	run) wanted+=("${pkgs_run[@]}") ;;
-	all) wanted+=("${pkgs_build[@]}" "${pkgs_x11[@]}" "${pkgs_postgres[@]}" "${pkgs_run[@]}") ;;
+	browser) wanted+=("${pkgs_browser[@]}") ;;
+	all) wanted+=("${pkgs_build[@]}" "${pkgs_x11[@]}" "${pkgs_postgres[@]}" "${pkgs_run[@]}" "${pkgs_browser[@]}") ;;
 	-h | --help | help) usage; exit 0 ;;
 	*) echo "install-deps: unknown group '$g'" >&2; usage >&2; exit 2 ;;
 	esac

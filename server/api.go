@@ -32,6 +32,8 @@ func (s *Server) apiRoutes() {
 		w.Write(openAPI)
 	})
 	m.HandleFunc("GET /api/v1/communes", s.handleCommunes)
+	m.HandleFunc("GET /api/v1/public/communes", s.handlePublicCommunes)
+	m.HandleFunc("GET /api/v1/public/search", s.handlePublicSearch)
 	m.HandleFunc("POST /api/v1/captcha", s.handleCaptchaNew)
 	m.HandleFunc("GET /api/v1/captcha/{id}/image.png", s.handleCaptchaImage)
 	m.HandleFunc("GET /api/v1/captcha/{id}/audio.wav", s.handleCaptchaAudio)

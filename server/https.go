@@ -130,6 +130,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /healthz", s.handleHealthz)
 	if s.svc != nil {
 		s.apiRoutes()
+		s.publicRoutes()
 	}
 }
 
