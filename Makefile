@@ -3,6 +3,7 @@
 #   make run     install what is missing, build, start the server and the app
 #   make test    gofmt, go vet and every test (a throw-away PostgreSQL included)
 #   make bench   the benchmarks, with the same PostgreSQL
+#   make screenshots  PNG screenshots under screenshots/ (the public page, with Chromium)
 #   make build   bin/espacepro and bin/espacepro-server
 #   make deps    the Debian packages (scripts/install-deps.sh all)
 #   make clean   remove bin/, .tmp/ and .run/ (the local server's data)
@@ -24,7 +25,7 @@ GO          ?= go
 SERVER_ADDR ?= 127.0.0.1:8443
 XVFB        := xvfb-run -a -s '-screen 0 1280x800x24'
 
-.PHONY: deps build run test bench clean
+.PHONY: deps build run test bench screenshots clean
 
 deps:
 	bash scripts/install-deps.sh all
@@ -81,7 +82,25 @@ bench: deps
 	pg=$$(bash scripts/test-postgres.sh start)
 	eval "$$pg"
 	export ESPACEPRO_TEST_POSTGRES
-	CGO_ENABLED=1 $(GO) test -run '^$$' -bench . -benchmem ./...
+	status=0
+	CGO_ENABLED=1 $(GO) test -run '^$$' -bench . -benchmem ./... || status=$$?
+	# The national-size suite (BENCHMARKS.md): 300,000 childminders on
+	# SQLite, then on the PostgreSQL above; each run prints its progress on
+	# stderr and writes its table, printed together at the end.
+	mkdir -p .tmp
+	CGO_ENABLED=1 $(GO) build -o .tmp/espacepro-bench ./cmd/espacepro-bench
+	.tmp/espacepro-bench --db sqlite --seed bulk --out .tmp/bench-sqlite.md >/dev/null
+	.tmp/espacepro-bench --db postgres --seed bulk --out .tmp/bench-postgres.md >/dev/null
+	echo
+	echo "## espacepro-bench: $$(date -u '+%Y-%m-%d %H:%M UTC') (copy into BENCHMARKS.md)"
+	echo
+	cat .tmp/bench-sqlite.md .tmp/bench-postgres.md
+	if [ "$$status" -ne 0 ]; then echo "make bench: go test -bench failed (see above)" >&2; fi
+	exit $$status
+
+# Screenshots for a person to look at (not committed: screenshots/ is ignored).
+screenshots: deps build
+	bash scripts/screenshots-public.sh screenshots
 
 clean:
 	bash scripts/test-postgres.sh stop

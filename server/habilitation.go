@@ -120,31 +120,13 @@ func (s *Service) SubmitRequest(ctx context.Context, form data.RequestForm, capt
 	}
 	caf, _ := s.ref.Caf(r.CafCode)
 	res := &SubmitResult{Request: r, Caf: caf}
-	err = s.store.InTx(s.authored(ctx, System), func(ctx context.Context) error {
-		p, err := s.match(ctx, r)
-		if err != nil {
-			return err
-		}
-		if p != nil {
-			r.ProfessionalID, r.Match = p.ID, data.MatchAuto
-			// Only a fiche that has no habilitation becomes « demandée »:
-			// an anonymous form must not undo what the Caf decided (a
-			// suspension or a revocation also hides her from parents).
-			if p.Habilitation == data.HabilitationNone {
-				p.Habilitation = data.HabilitationRequested
-				if err := s.store.UpdateProfessional(ctx, p); err != nil {
-					return err
-				}
-			}
-		}
-		if err := s.store.CreateRequest(ctx, r); err != nil {
-			return err
-		}
-		detail := "non rapprochée de la liste"
-		if p != nil {
-			detail = "rapprochée automatiquement"
-		}
-		return s.audit(ctx, System, r.CafCode, "request.create", "request", r.ID, detail)
+	// Two requests for the same person at the same moment both mark her
+	// fiche: the second meets a changed row (ECONFLICT) and simply runs again.
+	err = retryConflict(3, func() error {
+		r.ProfessionalID, r.Match = "", data.MatchNone
+		return s.store.InTx(s.authored(ctx, System), func(ctx context.Context) error {
+			return s.storeRequest(ctx, r)
+		})
 	})
 	if err != nil {
 		return nil, err
@@ -161,6 +143,47 @@ func (s *Service) SubmitRequest(ctx context.Context, form data.RequestForm, capt
 		res.Message += " Nous ne vous avons pas trouvé(e) sur la liste des assistant(e)s maternel(le)s de votre département. " + NotListedMessage
 	}
 	return res, nil
+}
+
+// storeRequest matches r against the list, marks the fiche it names and
+// stores r with its audit entry, in ctx's transaction.
+func (s *Service) storeRequest(ctx context.Context, r *data.Request) error {
+	p, err := s.match(ctx, r)
+	if err != nil {
+		return err
+	}
+	if p != nil {
+		r.ProfessionalID, r.Match = p.ID, data.MatchAuto
+		// Only a fiche that has no habilitation becomes « demandée »:
+		// an anonymous form must not undo what the Caf decided (a
+		// suspension or a revocation also hides her from parents).
+		if p.Habilitation == data.HabilitationNone {
+			p.Habilitation = data.HabilitationRequested
+			if err := s.store.UpdateProfessional(ctx, p); err != nil {
+				return err
+			}
+		}
+	}
+	if err := s.store.CreateRequest(ctx, r); err != nil {
+		return err
+	}
+	detail := "non rapprochée de la liste"
+	if p != nil {
+		detail = "rapprochée automatiquement"
+	}
+	return s.audit(ctx, System, r.CafCode, "request.create", "request", r.ID, detail)
+}
+
+// retryConflict runs fn again, up to n times in all, while it meets a row
+// changed by a concurrent transaction.
+func retryConflict(n int, fn func() error) error {
+	var err error
+	for i := 0; i < n; i++ {
+		if err = fn(); data.ErrorCode(err) != data.ECONFLICT {
+			return err
+		}
+	}
+	return err
 }
 
 func fullName(r *data.Request) string {
