@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -236,43 +237,104 @@ func refusal(err error) bool {
 	return false
 }
 
+// errAnswered says that a mutation's answer was recorded meanwhile, by a
+// copy of the same push that ran at the same time (a retry while the first
+// try still ran, or a proxy that repeated it): that answer is the answer.
+var errAnswered = errors.New("sync: mutation answered meanwhile")
+
+// professionalLocker is a store that can lock a professional's records
+// until the end of the transaction (sqlstore on PostgreSQL, whose read
+// committed isolation lets two transactions read the same state, decide on
+// it and write over each other). SQLite's write transactions take the
+// write lock as they begin and need nothing more.
+type professionalLocker interface {
+	LockProfessional(ctx context.Context, id string) error
+}
+
+// mutationLocker is a store that can keep the other runs of one mutation
+// out until release (sqlstore): an action, which runs in transactions of
+// its own and mails people, then applies once even when two copies of its
+// push arrive together, and is answered as it was applied.
+type mutationLocker interface {
+	LockMutation(ctx context.Context, id string) (release func(), err error)
+}
+
+// priorResult returns the answer recorded for mutation id, if any.
+func (s *Service) priorResult(ctx context.Context, id string) (wire.PushResult, bool, error) {
+	prior, err := s.store.MutationResult(ctx, id)
+	if data.ErrorCode(err) == data.ENOTFOUND {
+		return wire.PushResult{}, false, nil
+	} else if err != nil {
+		return wire.PushResult{}, false, err
+	}
+	var r wire.PushResult
+	if err := json.Unmarshal([]byte(prior), &r); err != nil {
+		return wire.PushResult{}, false, fmt.Errorf("sync: stored result of %s: %w", id, err)
+	}
+	return r, true, nil
+}
+
 // applyMutation applies one mutation, or answers as it was answered before.
 func (s *Service) applyMutation(ctx context.Context, c *Caller, m wire.Mutation) (wire.PushResult, error) {
 	if m.ID == "" {
 		return rejection("", data.Errorf(data.EINVALID, "Modification sans identifiant.")), nil
 	}
-	if prior, err := s.store.MutationResult(ctx, m.ID); err == nil {
-		var r wire.PushResult
-		if err := json.Unmarshal([]byte(prior), &r); err != nil {
-			return wire.PushResult{}, fmt.Errorf("sync: stored result of %s: %w", m.ID, err)
-		}
-		return r, nil
-	} else if data.ErrorCode(err) != data.ENOTFOUND {
-		return wire.PushResult{}, err
+	if r, ok, err := s.priorResult(ctx, m.ID); err != nil || ok {
+		return r, err
 	}
 	var result wire.PushResult
 	var err error
 	if m.Action != "" {
+		if l, ok := s.store.(mutationLocker); ok {
+			release, err := l.LockMutation(ctx, m.ID)
+			if err != nil {
+				return wire.PushResult{}, err
+			}
+			defer release()
+			if r, ok, err := s.priorResult(ctx, m.ID); err != nil || ok {
+				return r, err
+			}
+		}
 		result, err = s.applyAction(ctx, c, m)
 	} else {
 		err = s.store.InTx(ctx, func(ctx context.Context) error {
-			r, err := s.applyFields(ctx, c, m)
-			if err != nil {
+			// Her records stay locked to the end: the check below and
+			// the merge see the last committed state, and a copy of this
+			// mutation that ran meanwhile has its answer recorded.
+			if l, ok := s.store.(professionalLocker); ok && c.Account != nil && c.Account.Role.IsProfessional() {
+				if err := l.LockProfessional(ctx, c.Account.ProfessionalID); err != nil {
+					return err
+				}
+			}
+			r, ok, err := s.priorResult(ctx, m.ID)
+			if err != nil || ok {
+				result = r
 				return err
 			}
-			result = r
+			if result, err = s.applyFields(ctx, c, m); err != nil {
+				return err
+			}
 			return s.saveResult(ctx, c, m, result)
 		})
 	}
 	if err != nil && refusal(err) {
-		result, err = rejection(m.ID, err), nil
-		if err := s.saveResult(ctx, c, m, result); err != nil {
-			return wire.PushResult{}, err
+		result = rejection(m.ID, err)
+		err = s.saveResult(ctx, c, m, result)
+	}
+	if errors.Is(err, errAnswered) {
+		// The answer recorded first stands (a field edit's transaction
+		// rolled back with this run).
+		r, ok, err := s.priorResult(ctx, m.ID)
+		if err == nil && !ok {
+			err = fmt.Errorf("sync: no answer recorded for %s", m.ID)
 		}
+		return r, err
 	}
 	return result, err
 }
 
+// saveResult records the answer to m; errAnswered when one was recorded
+// meanwhile.
 func (s *Service) saveResult(ctx context.Context, c *Caller, m wire.Mutation, r wire.PushResult) error {
 	b, err := json.Marshal(r)
 	if err != nil {
@@ -280,7 +342,7 @@ func (s *Service) saveResult(ctx context.Context, c *Caller, m wire.Mutation, r 
 	}
 	err = s.store.SaveMutationResult(ctx, m.ID, m.ClientID, c.Account.ID, string(b))
 	if data.ErrorCode(err) == data.ECONFLICT {
-		return nil // the same mutation, applied meanwhile by a concurrent retry
+		return errAnswered
 	}
 	return err
 }

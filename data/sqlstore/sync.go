@@ -3,7 +3,10 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"hash/fnv"
+	"sync"
 
 	"espacepro/data"
 
@@ -60,6 +63,91 @@ func (s *Store) recordChange(ctx context.Context, caf, professionalID, entity, k
 		}
 	}
 	return nil
+}
+
+// LockProfessional locks the row of professional id until the end of ctx's
+// transaction, so that the read, merge and write of a sync mutation on her
+// records is not raced by another one (PostgreSQL's read committed lets two
+// transactions read the same state and write over each other; a guarded
+// update would refuse the second edit instead of merging it). On SQLite,
+// whose write transactions take the write lock as they begin, and outside
+// a transaction, it does nothing. A missing professional is no error.
+func (s *Store) LockProfessional(ctx context.Context, id string) error {
+	if _, inTx := ctx.Value(txKey{}).(*sql.Tx); !inTx || s.dialect.Name != "postgres" {
+		return nil
+	}
+	var got string
+	err := s.QueryRow(ctx, `SELECT id FROM professionals WHERE id = ? FOR UPDATE`, id).Scan(&got)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	return s.wrap(err, "verrouillage de la fiche", "")
+}
+
+// LockMutation keeps other runs of mutation id out until release is called:
+// the copies of one push that reach the service at the same time (a retry
+// while the first try still runs, on this instance or another) then apply
+// it once, one after the other. On PostgreSQL it is a session advisory
+// lock, on a connection of its own (released with it, and by the server
+// if the process dies), so that the mutation's own transactions and mails
+// run outside it; on SQLite, served by one process, a lock in memory.
+func (s *Store) LockMutation(ctx context.Context, id string) (release func(), err error) {
+	if s.dialect.Name != "postgres" {
+		return mutationLocks.lock(mutationLockKey{s.db, id}), nil
+	}
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil, s.wrap(err, "verrouillage de la modification", "")
+	}
+	h := fnv.New64a()
+	h.Write([]byte("mutation:" + id))
+	key := int64(h.Sum64())
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, key); err != nil {
+		conn.Close()
+		return nil, s.wrap(err, "verrouillage de la modification", "")
+	}
+	return func() {
+		_, _ = conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock($1)`, key)
+		conn.Close()
+	}, nil
+}
+
+type mutationLockKey struct {
+	db *sql.DB
+	id string
+}
+
+// keyedMutex is a mutex per key, kept while someone holds or waits for it.
+type keyedMutex struct {
+	mu sync.Mutex
+	m  map[mutationLockKey]*keyedEntry
+}
+
+type keyedEntry struct {
+	mu    sync.Mutex
+	users int
+}
+
+var mutationLocks = &keyedMutex{m: map[mutationLockKey]*keyedEntry{}}
+
+func (k *keyedMutex) lock(key mutationLockKey) (release func()) {
+	k.mu.Lock()
+	e := k.m[key]
+	if e == nil {
+		e = &keyedEntry{}
+		k.m[key] = e
+	}
+	e.users++
+	k.mu.Unlock()
+	e.mu.Lock()
+	return func() {
+		e.mu.Unlock()
+		k.mu.Lock()
+		if e.users--; e.users == 0 {
+			delete(k.m, key)
+		}
+		k.mu.Unlock()
+	}
 }
 
 // FieldStamps returns the stamps of the fields of one record.
