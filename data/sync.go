@@ -76,6 +76,14 @@ type SyncService interface {
 	AppendConflict(ctx context.Context, c *Conflict) error
 	// FindConflict returns ENOTFOUND when there is none.
 	FindConflict(ctx context.Context, id string) (*Conflict, error)
+	// LockProfessional locks a professional's records until the end of
+	// ctx's transaction, so that the read, merge and write of a sync
+	// mutation is not raced by another (a no-op where write transactions
+	// already exclude each other).
+	LockProfessional(ctx context.Context, id string) error
+	// LockMutation keeps the other runs of mutation id out until release
+	// is called, across every instance of the service.
+	LockMutation(ctx context.Context, id string) (release func(), err error)
 }
 
 // ConflictRecordFields returns the fields of a conflict record.

@@ -242,23 +242,6 @@ func refusal(err error) bool {
 // try still ran, or a proxy that repeated it): that answer is the answer.
 var errAnswered = errors.New("sync: mutation answered meanwhile")
 
-// professionalLocker is a store that can lock a professional's records
-// until the end of the transaction (sqlstore on PostgreSQL, whose read
-// committed isolation lets two transactions read the same state, decide on
-// it and write over each other). SQLite's write transactions take the
-// write lock as they begin and need nothing more.
-type professionalLocker interface {
-	LockProfessional(ctx context.Context, id string) error
-}
-
-// mutationLocker is a store that can keep the other runs of one mutation
-// out until release (sqlstore): an action, which runs in transactions of
-// its own and mails people, then applies once even when two copies of its
-// push arrive together, and is answered as it was applied.
-type mutationLocker interface {
-	LockMutation(ctx context.Context, id string) (release func(), err error)
-}
-
 // priorResult returns the answer recorded for mutation id, if any.
 func (s *Service) priorResult(ctx context.Context, id string) (wire.PushResult, bool, error) {
 	prior, err := s.store.MutationResult(ctx, id)
@@ -285,15 +268,15 @@ func (s *Service) applyMutation(ctx context.Context, c *Caller, m wire.Mutation)
 	var result wire.PushResult
 	var err error
 	if m.Action != "" {
-		if l, ok := s.store.(mutationLocker); ok {
-			release, err := l.LockMutation(ctx, m.ID)
-			if err != nil {
-				return wire.PushResult{}, err
-			}
-			defer release()
-			if r, ok, err := s.priorResult(ctx, m.ID); err != nil || ok {
-				return r, err
-			}
+		// An action runs in transactions of its own and mails people: one
+		// run at a time, so that two copies of its push apply it once.
+		release, lockErr := s.store.LockMutation(ctx, m.ID)
+		if lockErr != nil {
+			return wire.PushResult{}, lockErr
+		}
+		defer release()
+		if r, ok, err := s.priorResult(ctx, m.ID); err != nil || ok {
+			return r, err
 		}
 		result, err = s.applyAction(ctx, c, m)
 	} else {
@@ -301,8 +284,8 @@ func (s *Service) applyMutation(ctx context.Context, c *Caller, m wire.Mutation)
 			// Her records stay locked to the end: the check below and
 			// the merge see the last committed state, and a copy of this
 			// mutation that ran meanwhile has its answer recorded.
-			if l, ok := s.store.(professionalLocker); ok && c.Account != nil && c.Account.Role.IsProfessional() {
-				if err := l.LockProfessional(ctx, c.Account.ProfessionalID); err != nil {
+			if c.Account != nil && c.Account.Role.IsProfessional() {
+				if err := s.store.LockProfessional(ctx, c.Account.ProfessionalID); err != nil {
 					return err
 				}
 			}

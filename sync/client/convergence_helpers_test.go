@@ -293,26 +293,6 @@ func (s *observedStore) Changes(ctx context.Context, caf, professionalID string,
 	return s.CentralStore.Changes(ctx, caf, professionalID, since, limit)
 }
 
-// LockProfessional passes the optional lock of the store through.
-func (s *observedStore) LockProfessional(ctx context.Context, id string) error {
-	if l, ok := s.CentralStore.(interface {
-		LockProfessional(ctx context.Context, id string) error
-	}); ok {
-		return l.LockProfessional(ctx, id)
-	}
-	return nil
-}
-
-// LockMutation passes the optional lock of the store through.
-func (s *observedStore) LockMutation(ctx context.Context, id string) (func(), error) {
-	if l, ok := s.CentralStore.(interface {
-		LockMutation(ctx context.Context, id string) (func(), error)
-	}); ok {
-		return l.LockMutation(ctx, id)
-	}
-	return func() {}, nil
-}
-
 // SaveMutationResult records the answer and, for field edits, the stamps of
 // the mutation's fields as the mutation's transaction leaves them.
 func (s *observedStore) SaveMutationResult(ctx context.Context, id, clientID, accountID, result string) error {
