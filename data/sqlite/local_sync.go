@@ -366,51 +366,57 @@ func (l *Local) writeGlobal(ctx context.Context, id string, fields map[string]st
 }
 
 func (l *Local) writeWeek(ctx context.Context, key string, fields map[string]string) error {
-	id, monday, err := data.SplitDateKey(key)
-	if err != nil {
-		return err
-	}
-	w := data.Week{Monday: monday, Grid: data.NewWeekGrid()}
-	for _, name := range sortedNames(fields) {
-		if err := w.SetField(name, fields[name]); err != nil {
+	return l.writeTab(ctx, key, func(day data.Date, a *data.Availability) error {
+		w := data.Week{Monday: day, Grid: data.NewWeekGrid()}
+		if err := setFields(fields, w.SetField); err != nil {
 			return err
 		}
-	}
-	if err := w.Validate(); err != nil {
-		return err
-	}
-	if ok, err := l.professionalExists(ctx, id); !ok || err != nil {
-		return err
-	}
-	g, err := l.localGlobal(ctx, id)
-	if err != nil {
-		return err
-	}
-	return l.core.WriteAvailability(ctx, &data.Availability{ProfessionalID: id, Global: g, Weeks: []data.Week{w}})
+		a.Weeks = []data.Week{w}
+		return w.Validate()
+	})
 }
 
 func (l *Local) writeDated(ctx context.Context, key string, fields map[string]string) error {
+	return l.writeTab(ctx, key, func(day data.Date, a *data.Availability) error {
+		x := data.Dated{Date: day, Days: data.NewWeekDays()}
+		if err := setFields(fields, x.SetField); err != nil {
+			return err
+		}
+		a.Dated = []data.Dated{x}
+		return x.Validate()
+	})
+}
+
+// writeTab writes the week or dated tab of record key, which build makes
+// from the key's date into a: checked, and only once her fiche is in the
+// copy (until then the record waits).
+func (l *Local) writeTab(ctx context.Context, key string, build func(day data.Date, a *data.Availability) error) error {
 	id, day, err := data.SplitDateKey(key)
 	if err != nil {
 		return err
 	}
-	x := data.Dated{Date: day, Days: data.NewWeekDays()}
-	for _, name := range sortedNames(fields) {
-		if err := x.SetField(name, fields[name]); err != nil {
-			return err
-		}
-	}
-	if err := x.Validate(); err != nil {
+	a := &data.Availability{ProfessionalID: id}
+	if err := build(day, a); err != nil {
 		return err
 	}
 	if ok, err := l.professionalExists(ctx, id); !ok || err != nil {
 		return err
 	}
-	g, err := l.localGlobal(ctx, id)
-	if err != nil {
+	if a.Global, err = l.localGlobal(ctx, id); err != nil {
 		return err
 	}
-	return l.core.WriteAvailability(ctx, &data.Availability{ProfessionalID: id, Global: g, Dated: []data.Dated{x}})
+	return l.core.WriteAvailability(ctx, a)
+}
+
+// setFields sets each field through set, in name order, so that the first
+// invalid field reported is always the same.
+func setFields(fields map[string]string, set func(name, value string) error) error {
+	for _, name := range sortedNames(fields) {
+		if err := set(name, fields[name]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // writeRequest upserts a request with its own ID. The professional it names
