@@ -79,6 +79,12 @@ type LocalStore interface {
 	FindProfessionalByID(ctx context.Context, id string) (*Professional, error)
 	// FindProfessionals searches the local copy (a Caf agent's register).
 	FindProfessionals(ctx context.Context, f ProfessionalFilter) ([]*Professional, int, error)
+	// FindRequestByID reads a request of the local copy (a Caf agent's);
+	// ENOTFOUND when absent.
+	FindRequestByID(ctx context.Context, id string) (*Request, error)
+	// FindRequests searches the requests of the local copy, newest first,
+	// and returns the page and the total count (see RequestService).
+	FindRequests(ctx context.Context, f RequestFilter) ([]*Request, int, error)
 	// PendingOutbox returns up to limit entries, oldest first.
 	PendingOutbox(ctx context.Context, limit int) ([]OutboxEntry, error)
 	// CountOutbox returns the number of entries waiting.

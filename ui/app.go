@@ -6,73 +6,63 @@ package ui
 
 import (
 	"embed"
+	"encoding/json"
+	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 )
 
-// ServerEnv names the environment variable that holds the central service's
-// URL, e.g. https://127.0.0.1:8443.
-const ServerEnv = "ESPACEPRO_SERVER"
-
-var (
-	//go:embed translation/*.json
-	allTranslations embed.FS
-	//go:embed translation/fr.json
-	frenchTranslations embed.FS
+// Environment variables the app reads at start (make run sets them for the
+// demo); when set they fill in the first-run screen's values.
+const (
+	ServerEnv      = "ESPACEPRO_SERVER"      // the central service's URL, e.g. https://127.0.0.1:8443
+	FingerprintEnv = "ESPACEPRO_FINGERPRINT" // SHA-256 fingerprint of its certificate
+	CAFileEnv      = "ESPACEPRO_CA_FILE"     // or a PEM file of the authority that signed it
 )
 
-// Config is what the app takes from its command line and environment.
+// translations holds one folder per language (fr, en) of JSON files, one
+// file per screen, so that screens are translated apart; they are merged
+// when loaded.
+//
+//go:embed translation
+var translations embed.FS
+
+// Config is what the app takes from main.
 type Config struct {
-	// ServerURL is the central service's base URL (from ServerEnv).
-	ServerURL string
+	// Settings are the server's address and how to trust it, from the
+	// environment; empty fields are read from the preferences saved by the
+	// first-run screen.
+	Settings Settings
+	// Connect opens the local copy and the sync client for s. main
+	// provides it (the ui package runs no SQL or HTTP itself).
+	Connect func(s Settings) (Service, error)
+	// Now is the clock of the screens (time.Now when nil).
+	Now func() time.Time
+	// Started is when the process started: the time to the first screen
+	// is logged (cold-start figure). Zero: not logged.
+	Started time.Time
+	// SyncEvery is the pause between two background syncs while logged in
+	// (2 minutes when zero; negative: no background loop, as in tests).
+	SyncEvery time.Duration
 }
+
+// Preference keys of the server settings.
+const (
+	prefServerURL   = "server_url"
+	prefFingerprint = "server_fingerprint"
+	prefCAFile      = "server_ca_file"
+	prefLastEmail   = "last_email"
+)
 
 // SetupLanguage registers the app's translations and chooses its language:
 // English when the user's locale asks for English, French otherwise. Call it
 // once at start, before building any screen.
 func SetupLanguage() error {
 	return useLanguage(userLanguage())
-}
-
-// Run opens the main window and runs the app until the window is closed.
-func Run(a fyne.App, cfg Config) {
-	newAppUI(a, cfg).window.ShowAndRun()
-}
-
-// appUI is the main window and the screens shown in it.
-type appUI struct {
-	app    fyne.App
-	cfg    Config
-	window fyne.Window
-	login  *loginScreen
-}
-
-func newAppUI(a fyne.App, cfg Config) *appUI {
-	u := &appUI{app: a, cfg: cfg}
-	u.window = a.NewWindow(lang.L("Espace professionnel"))
-	u.login = newLoginScreen(cfg.ServerURL)
-	u.login.onLogin = u.onLogin
-	u.login.onRequestHabilitation = u.showComingSoon
-	u.login.onChangePassword = u.showComingSoon
-	u.login.onForgotPassword = u.showComingSoon
-	u.window.SetContent(u.login.content)
-	u.window.Resize(fyne.NewSize(640, 560))
-	u.window.CenterOnScreen()
-	return u
-}
-
-// onLogin is honest about this version: the sync client does not exist yet.
-func (u *appUI) onLogin(email, password string) {
-	dialog.ShowInformation(lang.L("Connexion"),
-		lang.L("Le serveur n'est pas encore joignable depuis cette version."), u.window)
-}
-
-func (u *appUI) showComingSoon() {
-	dialog.ShowInformation(lang.L("Espace professionnel"), lang.L("Cette fonction arrive bientôt."), u.window)
 }
 
 // userLanguage returns "en" when the user's locale is English and "fr"
@@ -137,8 +127,44 @@ func useLanguage(tag string) error {
 	}()
 	os.Setenv("LC_ALL", tag)
 
-	if tag == "en" {
-		return lang.AddTranslationsFS(allTranslations, "translation")
+	table, err := translationTable(tag)
+	if err != nil {
+		return err
 	}
-	return lang.AddTranslationsFS(frenchTranslations, "translation")
+	b, err := json.Marshal(table)
+	if err != nil {
+		return err
+	}
+	return lang.AddTranslationsForLocale(b, fyne.Locale(tag))
+}
+
+// translationTable merges the JSON files of one language's folder; a text
+// translated twice, differently, is an error.
+func translationTable(tag string) (map[string]string, error) {
+	dir := "translation/" + tag
+	entries, err := translations.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("translations %s: %w", tag, err)
+	}
+	table := map[string]string{}
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".json") {
+			continue
+		}
+		b, err := translations.ReadFile(dir + "/" + e.Name())
+		if err != nil {
+			return nil, err
+		}
+		var part map[string]string
+		if err := json.Unmarshal(b, &part); err != nil {
+			return nil, fmt.Errorf("translations %s/%s: %w", tag, e.Name(), err)
+		}
+		for k, v := range part {
+			if old, ok := table[k]; ok && old != v {
+				return nil, fmt.Errorf("translations %s/%s: %q is translated twice (%q, %q)", tag, e.Name(), k, old, v)
+			}
+			table[k] = v
+		}
+	}
+	return table, nil
 }

@@ -22,6 +22,7 @@ type loginScreen struct {
 	submit         *widget.Button
 	changePassword *widget.Hyperlink
 	forgotPassword *widget.Hyperlink
+	settings       *widget.Hyperlink
 	message        *widget.Label // inline error under the form
 
 	// onLogin receives the typed address and password, both non-empty.
@@ -29,6 +30,7 @@ type loginScreen struct {
 	onRequestHabilitation func()
 	onChangePassword      func()
 	onForgotPassword      func()
+	onSettings            func()
 }
 
 func newLoginScreen(serverURL string) *loginScreen {
@@ -68,8 +70,10 @@ func newLoginScreen(serverURL string) *loginScreen {
 
 	server := serverURL
 	if server == "" {
-		server = lang.L("non configuré (variable ESPACEPRO_SERVER)")
+		server = lang.L("non configuré")
 	}
+	s.settings = widget.NewHyperlink(lang.L("Changer de serveur"), nil)
+	s.settings.OnTapped = func() { call(s.onSettings) }
 	serverText := widget.NewRichText(&widget.TextSegment{
 		Text: lang.L("Serveur : {{.URL}}", map[string]string{"URL": server}),
 		Style: widget.RichTextStyle{
@@ -93,32 +97,41 @@ func newLoginScreen(serverURL string) *loginScreen {
 		s.message,
 		container.NewHBox(s.changePassword, s.forgotPassword),
 		layout.NewSpacer(),
-		serverText,
+		container.NewHBox(serverText, s.settings),
 	)))
 	return s
 }
 
+// typed returns the address (trimmed) and the password typed.
+func (s *loginScreen) typed() (email, password string) {
+	return strings.TrimSpace(s.email.Text), s.password.Text
+}
+
+// setBusy disables the form while a login runs.
+func (s *loginScreen) setBusy(busy bool) {
+	if busy {
+		s.submit.Disable()
+		s.submit.SetText(lang.L("Connexion…"))
+	} else {
+		s.submit.Enable()
+		s.submit.SetText(lang.L("Se connecter"))
+	}
+}
+
 // tapSubmit checks the required fields, then hands them to onLogin.
 func (s *loginScreen) tapSubmit() {
-	email := strings.TrimSpace(s.email.Text)
-	if email == "" || s.password.Text == "" {
+	email, password := s.typed()
+	if email == "" || password == "" {
 		s.showMessage(lang.L("Saisissez votre adresse électronique et votre mot de passe."))
 		return
 	}
 	s.showMessage("")
 	if s.onLogin != nil {
-		s.onLogin(email, s.password.Text)
+		s.onLogin(email, password)
 	}
 }
 
-func (s *loginScreen) showMessage(text string) {
-	s.message.SetText(text)
-	if text == "" {
-		s.message.Hide()
-	} else {
-		s.message.Show()
-	}
-}
+func (s *loginScreen) showMessage(text string) { setMessage(s.message, text) }
 
 func heading(text string) *widget.Label {
 	return widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})

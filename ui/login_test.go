@@ -1,20 +1,18 @@
 package ui
 
 import (
-	"encoding/json"
 	"os"
 	"slices"
-	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 )
 
 func TestMain(m *testing.M) {
+	background = func(work, done func()) { work(); done() }
 	if err := useLanguage("fr"); err != nil {
 		panic(err)
 	}
@@ -48,17 +46,8 @@ func assertShows(t *testing.T, w fyne.Window, want ...string) {
 	}
 }
 
-func newTestUI(t *testing.T) *appUI {
-	t.Helper()
-	a := test.NewTempApp(t)
-	u := newAppUI(a, Config{ServerURL: "https://127.0.0.1:8443"})
-	t.Cleanup(u.window.Close)
-	u.window.Resize(fyne.NewSize(640, 560))
-	return u
-}
-
 func TestLoginScreenShowsTheSeedWording(t *testing.T) {
-	u := newTestUI(t)
+	u := newTestWindow(t, loggedInFake(), Settings{ServerURL: "https://127.0.0.1:8443", Fingerprint: testFingerprint})
 	if got := u.window.Title(); got != "Espace professionnel" {
 		t.Errorf("title = %q", got)
 	}
@@ -77,35 +66,8 @@ func TestLoginScreenShowsTheSeedWording(t *testing.T) {
 	)
 }
 
-func TestLoginIsHonestAboutTheServer(t *testing.T) {
-	u := newTestUI(t)
-	var gotEmail, gotPassword string
-	onLogin := u.onLogin
-	u.login.onLogin = func(email, password string) {
-		gotEmail, gotPassword = email, password
-		onLogin(email, password)
-	}
-
-	test.Type(u.login.email, "marie.dupont@exemple.fr")
-	test.Type(u.login.password, "x1WisU2H")
-	test.Tap(u.login.submit)
-
-	if gotEmail != "marie.dupont@exemple.fr" || gotPassword != "x1WisU2H" {
-		t.Errorf("onLogin got (%q, %q)", gotEmail, gotPassword)
-	}
-	if u.window.Canvas().Overlays().Top() == nil {
-		t.Fatal("no dialog after « Se connecter »")
-	}
-	assertShows(t, u.window, "Le serveur n'est pas encore joignable depuis cette version.")
-	for _, s := range texts(u.window) {
-		if strings.Contains(s, "x1WisU2H") {
-			t.Errorf("the password is shown in clear: %q", s)
-		}
-	}
-}
-
 func TestLoginRequiresBothFields(t *testing.T) {
-	u := newTestUI(t)
+	u := newTestWindow(t, loggedInFake(), Settings{ServerURL: "https://127.0.0.1:8443", Fingerprint: testFingerprint})
 	called := false
 	u.login.onLogin = func(string, string) { called = true }
 
@@ -115,57 +77,6 @@ func TestLoginRequiresBothFields(t *testing.T) {
 		t.Fatal("onLogin called without a password")
 	}
 	assertShows(t, u.window, "Saisissez votre adresse électronique et votre mot de passe.")
-}
-
-func TestLinksSayComingSoon(t *testing.T) {
-	for name, link := range map[string]func(*loginScreen) *widget.Hyperlink{
-		"demande":    func(s *loginScreen) *widget.Hyperlink { return s.requestLink },
-		"modifier":   func(s *loginScreen) *widget.Hyperlink { return s.changePassword },
-		"mot oublié": func(s *loginScreen) *widget.Hyperlink { return s.forgotPassword },
-	} {
-		t.Run(name, func(t *testing.T) {
-			u := newTestUI(t)
-			l := link(u.login)
-			// A hyperlink reacts only to taps over its text.
-			test.TapAt(l, fyne.NewPos(l.Size().Width/2, l.Size().Height/2))
-			assertShows(t, u.window, "Cette fonction arrive bientôt.")
-		})
-	}
-}
-
-func TestNoServerConfigured(t *testing.T) {
-	a := test.NewTempApp(t)
-	u := newAppUI(a, Config{})
-	defer u.window.Close()
-	assertShows(t, u.window, "Serveur : non configuré (variable ESPACEPRO_SERVER)")
-}
-
-func TestTranslationsHaveTheSameKeys(t *testing.T) {
-	read := func(name string) map[string]string {
-		data, err := allTranslations.ReadFile("translation/" + name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m := map[string]string{}
-		if err := json.Unmarshal(data, &m); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		return m
-	}
-	fr, en := read("fr.json"), read("en.json")
-	for k, v := range fr {
-		if k != v {
-			t.Errorf("fr.json: %q translates to %q; the French text is its own ID", k, v)
-		}
-		if en[k] == "" {
-			t.Errorf("en.json lacks %q", k)
-		}
-	}
-	for k := range en {
-		if _, ok := fr[k]; !ok {
-			t.Errorf("en.json has %q, which fr.json lacks", k)
-		}
-	}
 }
 
 func TestUserLanguage(t *testing.T) {

@@ -1,0 +1,535 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"espacepro/data"
+	"espacepro/sync/client"
+)
+
+// agentRequestsFixture fills f with requests of every state and the
+// listed fiches they may be matched to.
+func agentRequestsFixture(f *fakeService) {
+	day := func(d int) time.Time { return time.Date(2026, 3, d, 9, 30, 0, 0, time.UTC) }
+	addr := func(pc, commune string) data.Address {
+		return data.Address{Number: "12", StreetType: "rue", StreetName: "des Lilas", PostalCode: pc, CommuneName: commune}
+	}
+	f.pros["p-martin"] = &data.Professional{ID: "p-martin", Kind: data.KindChildminder, LastName: "Martin", FirstName: "Sophie",
+		AgrementNumber: "92-0002", Address: addr("92160", "Antony"), Listing: data.Listed, Habilitation: data.HabilitationRequested}
+	f.pros["p-bernard"] = &data.Professional{ID: "p-bernard", Kind: data.KindChildminder, LastName: "Bernard", FirstName: "Julie",
+		AgrementNumber: "92-0003", Address: addr("92100", "Boulogne-Billancourt"), Listing: data.Listed, Habilitation: data.HabilitationRequested}
+	f.pros["p-dupont"] = &data.Professional{ID: "p-dupont", Kind: data.KindChildminder, LastName: "Dupont", FirstName: "Marie",
+		AgrementNumber: "92-0001", Address: addr("92160", "Antony"), Listing: data.Listed, Habilitation: data.HabilitationNone}
+	f.requests = []*data.Request{
+		{ID: "r-dupont", Kind: data.KindChildminder, Civility: data.CivilityMme, LastName: "Dupont", FirstName: "Marie",
+			Address: addr("92160", "Antony"), Phone: "0612345678", Email: "marie.dupont@exemple.fr", Department: "92",
+			CafCode: "921", State: data.RequestReceived, CreatedAt: day(2)},
+		{ID: "r-martin", Kind: data.KindChildminder, Civility: data.CivilityMme, LastName: "Martin", FirstName: "Sophie",
+			AgrementNumber: "92-0002", Address: addr("92160", "Antony"), Phone: "0611111111", Email: "sophie.martin@exemple.fr",
+			Department: "92", CafCode: "921", State: data.RequestLetter, ProfessionalID: "p-martin", Match: data.MatchAuto, CreatedAt: day(3)},
+		{ID: "r-bernard", Kind: data.KindChildminder, Civility: data.CivilityMme, LastName: "Bernard", FirstName: "Julie",
+			Address: addr("92100", "Boulogne-Billancourt"), Phone: "0622222222", Email: "julie.bernard@exemple.fr",
+			Department: "92", CafCode: "921", State: data.RequestAgreement, ProfessionalID: "p-bernard", Match: data.MatchAgent, CreatedAt: day(4)},
+		{ID: "r-petit", Kind: data.KindChildminder, Civility: data.CivilityMme, LastName: "Petit", FirstName: "Anne",
+			Address: addr("92120", "Montrouge"), Phone: "0633333333", Email: "anne.petit@exemple.fr",
+			Department: "92", CafCode: "921", State: data.RequestAgreement, CreatedAt: day(5)},
+		{ID: "r-leroy", Kind: data.KindChildminder, Civility: data.CivilityM, LastName: "Leroy", FirstName: "Paul",
+			Address: addr("92160", "Antony"), Phone: "0644444444", Email: "paul.leroy@exemple.fr",
+			Department: "92", CafCode: "921", State: data.RequestValidated, ProfessionalID: "p-martin", Match: data.MatchAuto, CreatedAt: day(6)},
+		{ID: "r-moreau", Kind: data.KindChildminder, Civility: data.CivilityMme, LastName: "Moreau", FirstName: "Claire",
+			Address: addr("92160", "Antony"), Phone: "0655555555", Email: "claire.moreau@exemple.fr",
+			Department: "92", CafCode: "921", State: data.RequestRefused, RefusalReason: "Vous ne figurez pas sur la liste de la PMI.", CreatedAt: day(7)},
+		{ID: "r-lutins", Kind: data.KindStructure, LastName: "Garnier", FirstName: "Hélène", StructureName: "Crèche Les Lutins",
+			Address: addr("92160", "Antony"), Phone: "0146000000", Email: "contact@leslutins.fr",
+			Department: "92", CafCode: "921", State: data.RequestReceived, CreatedAt: day(8)},
+	}
+}
+
+// newAgentRequestsWindow shows the requests screen on a fake service.
+func newAgentRequestsWindow(t *testing.T) (*agentRequestsScreen, *fakeService, fyne.Window) {
+	t.Helper()
+	a := test.NewTempApp(t)
+	f := newFakeService()
+	agentRequestsFixture(f)
+	w := a.NewWindow("Demandes")
+	t.Cleanup(w.Close)
+	s := newAgentRequestsScreen(f, w)
+	w.SetContent(s.content)
+	w.Resize(fyne.NewSize(1200, 760))
+	return s, f, w
+}
+
+// selectAgentRequest selects the request of the row showing lastName.
+func selectAgentRequest(t *testing.T, s *agentRequestsScreen, lastName string) {
+	t.Helper()
+	for i, r := range s.rows {
+		if r.LastName == lastName {
+			s.table.Select(widget.TableCellID{Row: i, Col: 1})
+			if s.selected == nil || s.selected.ID != r.ID {
+				t.Fatalf("selecting %s shows %v", lastName, s.selected)
+			}
+			return
+		}
+	}
+	t.Fatalf("no row for %s among %d", lastName, len(s.rows))
+}
+
+// requestRowNames returns the last names listed.
+func requestRowNames(s *agentRequestsScreen) []string {
+	var out []string
+	for _, r := range s.rows {
+		out = append(out, r.LastName)
+	}
+	return out
+}
+
+// agentButtons returns the visible buttons of the window (dialogs
+// included), those of the top dialog first.
+func agentButtons(w fyne.Window) []*widget.Button {
+	var out []*widget.Button
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if o == nil || !o.Visible() {
+			return
+		}
+		switch x := o.(type) {
+		case *widget.Button:
+			out = append(out, x)
+		case *fyne.Container:
+			for _, c := range x.Objects {
+				walk(c)
+			}
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(x).Objects() {
+				walk(c)
+			}
+		}
+	}
+	overlays := w.Canvas().Overlays().List()
+	for i := len(overlays) - 1; i >= 0; i-- {
+		walk(overlays[i])
+	}
+	walk(w.Canvas().Content())
+	return out
+}
+
+// agentTapDialogButton taps the button labelled text in the top dialog.
+func agentTapDialogButton(t *testing.T, w fyne.Window, text string) {
+	t.Helper()
+	top := w.Canvas().Overlays().Top()
+	if top == nil {
+		t.Fatalf("no dialog open to tap %q", text)
+	}
+	var found *widget.Button
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if found != nil || o == nil || !o.Visible() {
+			return
+		}
+		switch x := o.(type) {
+		case *widget.Button:
+			if x.Text == text {
+				found = x
+			}
+		case *fyne.Container:
+			for _, c := range x.Objects {
+				walk(c)
+			}
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(x).Objects() {
+				walk(c)
+			}
+		}
+	}
+	walk(top)
+	if found == nil {
+		t.Fatalf("the dialog has no button %q", text)
+	}
+	test.Tap(found)
+}
+
+// agentTableTexts returns the texts of every cell of tbl, as its UpdateCell
+// fills them.
+func agentTableTexts(tbl *widget.Table) []string {
+	var out []string
+	rows, cols := tbl.Length()
+	for r := range rows {
+		for c := range cols {
+			cell := tbl.CreateCell()
+			tbl.UpdateCell(widget.TableCellID{Row: r, Col: c}, cell)
+			if l, ok := cell.(*widget.Label); ok && l.Text != "" {
+				out = append(out, l.Text)
+			}
+		}
+	}
+	return out
+}
+
+// assertAgentTableShows checks that tbl has cells with the texts want.
+func assertAgentTableShows(t *testing.T, tbl *widget.Table, want ...string) {
+	t.Helper()
+	got := agentTableTexts(tbl)
+	for _, s := range want {
+		if !slices.Contains(got, s) {
+			t.Errorf("the table does not show %q; it shows %q", s, got)
+		}
+	}
+}
+
+// assertAgentShowsText checks that the window shows each text of want, which
+// may be wrapped over several lines.
+func assertAgentShowsText(t *testing.T, w fyne.Window, want ...string) {
+	t.Helper()
+	all := strings.Join(texts(w), " ")
+	for _, s := range want {
+		if !strings.Contains(all, s) {
+			t.Errorf("window does not show %q; it shows %q", s, all)
+		}
+	}
+}
+
+// actionCalls returns the RequestAction calls made.
+func actionCalls(f *fakeService) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []string
+	for _, c := range f.calls {
+		if strings.HasPrefix(c, "RequestAction") {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func TestAgentRequestsListsTheLocalCopy(t *testing.T) {
+	s, _, w := newAgentRequestsWindow(t)
+	if got := len(s.rows); got != 7 {
+		t.Fatalf("%d rows, want 7", got)
+	}
+	assertShows(t, w, "Reçue le", "Nom", "Prénom / structure", "Commune", "État", "Rapprochée",
+		"1–7 sur 7", "Choisissez une demande dans la liste pour voir son détail.")
+	assertAgentTableShows(t, s.table, "02/03/2026", "DUPONT", "Marie", "Antony", "Reçue", "non inscrite",
+		"Courrier envoyé", "Accord reçu", "Validée", "Refusée", "oui", "oui (agent)", "Crèche Les Lutins")
+	if !s.prev.Disabled() || !s.next.Disabled() {
+		t.Error("one page: « Précédent » and « Suivant » should be disabled")
+	}
+}
+
+func TestAgentRequestsFilters(t *testing.T) {
+	s, f, _ := newAgentRequestsWindow(t)
+
+	s.stateFilter.SetSelected("Accord reçu")
+	if got := requestRowNames(s); !slices.Equal(got, []string{"Bernard", "Petit"}) {
+		t.Errorf("« Accord reçu » lists %v", got)
+	}
+	if !f.called("Requests accord_recu") {
+		t.Errorf("the state filter was not passed: %v", f.calls)
+	}
+	if got := s.pageLabel.Text; got != "1–2 sur 2" {
+		t.Errorf("page label %q", got)
+	}
+
+	s.unmatched.SetChecked(true)
+	if got := requestRowNames(s); !slices.Equal(got, []string{"Petit"}) {
+		t.Errorf("« Accord reçu », unmatched lists %v", got)
+	}
+
+	s.stateFilter.SetSelected("Toutes")
+	s.unmatched.SetChecked(false)
+	test.Type(s.search, "mar")
+	if got := requestRowNames(s); !slices.Equal(got, []string{"Dupont", "Martin"}) {
+		t.Errorf("« mar » lists %v", got)
+	}
+	if !f.called("Requests  mar") {
+		t.Errorf("the name was not passed: %v", f.calls)
+	}
+
+	s.search.SetText("personne")
+	if len(s.rows) != 0 || s.pageLabel.Text != "Aucune demande" {
+		t.Errorf("no match: rows %v, label %q", requestRowNames(s), s.pageLabel.Text)
+	}
+}
+
+func TestAgentRequestsPaging(t *testing.T) {
+	s, f, w := newAgentRequestsWindow(t)
+	f.requests = nil
+	for i := range 123 {
+		f.requests = append(f.requests, &data.Request{ID: fmt.Sprintf("r%03d", i), Kind: data.KindChildminder,
+			LastName: fmt.Sprintf("Nom%03d", i), FirstName: "Prénom", State: data.RequestReceived, Department: "92"})
+	}
+	s.reload()
+	assertShows(t, w, "1–50 sur 123")
+	if !s.prev.Disabled() || s.next.Disabled() {
+		t.Error("first page: only « Suivant » should be enabled")
+	}
+	test.Tap(s.next)
+	assertShows(t, w, "51–100 sur 123")
+	if s.rows[0].LastName != "Nom050" {
+		t.Errorf("second page starts with %s", s.rows[0].LastName)
+	}
+	test.Tap(s.next)
+	assertShows(t, w, "101–123 sur 123")
+	if !s.next.Disabled() || s.prev.Disabled() {
+		t.Error("last page: only « Précédent » should be enabled")
+	}
+	test.Tap(s.prev)
+	assertShows(t, w, "51–100 sur 123")
+
+	// A new filter goes back to the first page.
+	s.search.SetText("Nom1")
+	if got := s.pageLabel.Text; got != "1–23 sur 23" {
+		t.Errorf("after a search: %q", got)
+	}
+}
+
+func TestAgentRequestDetailShowsEveryFieldAndTheAllowedActions(t *testing.T) {
+	s, _, w := newAgentRequestsWindow(t)
+	type actions struct{ match, letter, letterSent, agreement, validate, refuse bool }
+	for _, tc := range []struct {
+		name string
+		want actions
+	}{
+		{"Dupont", actions{match: true, letter: true, letterSent: true, refuse: true}},
+		{"Martin", actions{match: true, letter: true, letterSent: true, agreement: true, refuse: true}},
+		{"Bernard", actions{match: true, letter: true, validate: true, refuse: true}},
+		{"Leroy", actions{}},
+		{"Moreau", actions{}},
+	} {
+		selectAgentRequest(t, s, tc.name)
+		got := actions{s.match.Visible(), s.letter.Visible(), s.letterSent.Visible(), s.agreement.Visible(),
+			s.validate.Visible(), s.refuse.Visible()}
+		if got != tc.want {
+			t.Errorf("%s: actions %+v, want %+v", tc.name, got, tc.want)
+		}
+		if s.sendMail.Visible() != tc.want.letterSent {
+			t.Errorf("%s: the e-mail check should go with « Courrier envoyé »", tc.name)
+		}
+		if final := tc.want == (actions{}); s.closedLabel.Visible() != final {
+			t.Errorf("%s: closed label visible = %v", tc.name, s.closedLabel.Visible())
+		}
+	}
+
+	selectAgentRequest(t, s, "Dupont")
+	assertShows(t, w, "Marie DUPONT", "Mme", "DUPONT", "Marie", "12 rue des Lilas", "92160 Antony",
+		"06 12 34 56 78", "marie.dupont@exemple.fr", "02/03/2026")
+
+	selectAgentRequest(t, s, "Martin")
+	assertAgentShowsText(t, w, "Sophie MARTIN, n° d'agrément 92-0002 (automatiquement)", "92-0002")
+
+	selectAgentRequest(t, s, "Moreau")
+	assertAgentShowsText(t, w, "Refusée", "Vous ne figurez pas sur la liste de la PMI.",
+		"Cette demande est close : aucune action n'est possible.")
+
+	// An unmatched childminder cannot be validated before she is matched.
+	selectAgentRequest(t, s, "Petit")
+	if !s.validate.Visible() || !s.validate.Disabled() || !s.validateHint.Visible() {
+		t.Error("« Valider » should be shown disabled, with a hint, for an unmatched childminder")
+	}
+	// A structure may be validated unmatched: the service creates its fiche.
+	selectAgentRequest(t, s, "Garnier")
+	assertShows(t, w, "Crèche Les Lutins")
+}
+
+func TestAgentRequestSimpleActions(t *testing.T) {
+	for _, tc := range []struct {
+		name, request string
+		do            func(s *agentRequestsScreen)
+		want          string
+	}{
+		{"courrier envoyé par la poste", "Dupont", func(s *agentRequestsScreen) { test.Tap(s.letterSent) },
+			"RequestAction r-dupont letter_sent map[send_mail:false]"},
+		{"courrier envoyé par e-mail", "Dupont", func(s *agentRequestsScreen) {
+			test.Tap(s.sendMail)
+			test.Tap(s.letterSent)
+		}, "RequestAction r-dupont letter_sent map[send_mail:true]"},
+		{"accord reçu", "Martin", func(s *agentRequestsScreen) { test.Tap(s.agreement) },
+			"RequestAction r-martin agreement map[]"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, f, w := newAgentRequestsWindow(t)
+			selectAgentRequest(t, s, tc.request)
+			tc.do(s)
+			if got := actionCalls(f); !slices.Equal(got, []string{tc.want}) {
+				t.Errorf("calls %v, want %q", got, tc.want)
+			}
+			if got := s.actionMessage.Text; got != "Action enregistrée : elle sera envoyée au serveur à la prochaine synchronisation." {
+				t.Errorf("message %q", got)
+			}
+			// The request is marked while its action waits to be sent.
+			assertAgentTableShows(t, s.table, s.selected.State.Label()+" (en attente)")
+			if !s.pendingLabel.Visible() {
+				t.Error("no pending marker in the detail")
+			}
+			assertAgentShowsText(t, w, "Action en attente : elle sera envoyée au serveur à la prochaine synchronisation.")
+			// After a sync, the marker goes.
+			f.status.Pending = 0
+			s.reload()
+			if s.pendingLabel.Visible() || slices.Contains(agentTableTexts(s.table), s.selected.State.Label()+" (en attente)") {
+				t.Error("the pending marker stays after the sync")
+			}
+		})
+	}
+}
+
+func TestAgentRequestValidateAsksFirst(t *testing.T) {
+	s, f, w := newAgentRequestsWindow(t)
+	selectAgentRequest(t, s, "Bernard")
+	test.Tap(s.validate)
+	if w.Canvas().Overlays().Top() == nil {
+		t.Fatal("no confirmation")
+	}
+	found := false
+	for _, txt := range texts(w) {
+		found = found || strings.Contains(txt, "mot de passe sera généré")
+	}
+	if !found {
+		t.Errorf("the confirmation does not say a password will be generated: %q", texts(w))
+	}
+	agentTapDialogButton(t, w, "Annuler")
+	if len(actionCalls(f)) != 0 {
+		t.Fatalf("cancelled, yet %v", actionCalls(f))
+	}
+	test.Tap(s.validate)
+	agentTapDialogButton(t, w, "Valider")
+	if got := actionCalls(f); !slices.Equal(got, []string{"RequestAction r-bernard validate map[]"}) {
+		t.Errorf("calls %v", got)
+	}
+}
+
+func TestAgentRequestRefuseNeedsAReason(t *testing.T) {
+	s, f, w := newAgentRequestsWindow(t)
+	selectAgentRequest(t, s, "Dupont")
+	test.Tap(s.refuse)
+	test.Tap(s.refuseConfirm)
+	if len(actionCalls(f)) != 0 {
+		t.Fatalf("refused without a reason: %v", actionCalls(f))
+	}
+	if !s.refuseMessage.Visible() || s.refuseMessage.Text != "Indiquez le motif du refus." {
+		t.Errorf("message %q (visible %v)", s.refuseMessage.Text, s.refuseMessage.Visible())
+	}
+	if w.Canvas().Overlays().Top() == nil {
+		t.Fatal("the dialog closed without a reason")
+	}
+	test.Type(s.refuseReason, "Vous ne figurez pas sur la liste de la PMI.")
+	test.Tap(s.refuseConfirm)
+	want := "RequestAction r-dupont refuse map[reason:Vous ne figurez pas sur la liste de la PMI.]"
+	if got := actionCalls(f); !slices.Equal(got, []string{want}) {
+		t.Errorf("calls %v", got)
+	}
+	if w.Canvas().Overlays().Top() != nil {
+		t.Error("the dialog stays open")
+	}
+}
+
+func TestAgentRequestMatchPicksAProfessional(t *testing.T) {
+	s, f, w := newAgentRequestsWindow(t)
+	selectAgentRequest(t, s, "Dupont")
+	test.Tap(s.match)
+	if w.Canvas().Overlays().Top() == nil {
+		t.Fatal("no match dialog")
+	}
+	// The search starts with the request's name.
+	if s.matchSearch.Text != "Dupont" || len(s.matchResults) != 1 || s.matchResults[0].ID != "p-dupont" {
+		t.Fatalf("search %q found %v", s.matchSearch.Text, s.matchResults)
+	}
+	assertShows(t, w, "DUPONT Marie — n° 92-0001 — 92160 Antony")
+	if !s.matchChoose.Disabled() {
+		t.Error("« Rapprocher » is enabled before a fiche is chosen")
+	}
+
+	s.matchSearch.SetText("")
+	if len(s.matchResults) != 3 {
+		t.Fatalf("an empty search lists %d fiches", len(s.matchResults))
+	}
+	s.matchList.Select(1) // Dupont, sorted by name: Bernard, Dupont, Martin
+	test.Tap(s.matchChoose)
+	if got := actionCalls(f); !slices.Equal(got, []string{"RequestAction r-dupont match map[professional_id:p-dupont]"}) {
+		t.Errorf("calls %v", got)
+	}
+	if w.Canvas().Overlays().Top() != nil {
+		t.Error("the dialog stays open")
+	}
+	assertAgentTableShows(t, s.table, "Reçue (en attente)")
+}
+
+func TestAgentRequestLetterIsSaved(t *testing.T) {
+	s, f, _ := newAgentRequestsWindow(t)
+	f.letter = []byte("%PDF-1.7 courrier")
+	var savedName string
+	var saved []byte
+	s.saveFile = func(name string, content []byte, done func(string, error)) {
+		savedName, saved = name, content
+		done("/home/agent/courrier.pdf", nil)
+	}
+	selectAgentRequest(t, s, "Dupont")
+	test.Tap(s.letter)
+	if !f.called("Letter r-dupont") {
+		t.Fatalf("calls %v", f.calls)
+	}
+	if string(saved) != "%PDF-1.7 courrier" || savedName != "courrier-habilitation-Marie-DUPONT.pdf" {
+		t.Errorf("saved %q as %q", saved, savedName)
+	}
+	if got := s.actionMessage.Text; got != "Courrier enregistré : /home/agent/courrier.pdf" {
+		t.Errorf("message %q", got)
+	}
+
+	// Cancelled: nothing said.
+	s.saveFile = func(_ string, _ []byte, done func(string, error)) { done("", nil) }
+	s.showActionMessage("", 0)
+	test.Tap(s.letter)
+	if s.actionMessage.Visible() {
+		t.Errorf("a cancelled save says %q", s.actionMessage.Text)
+	}
+
+	// A write error is told.
+	s.saveFile = func(_ string, _ []byte, done func(string, error)) { done("", errors.New("disque plein")) }
+	test.Tap(s.letter)
+	if got := s.actionMessage.Text; got != "Le courrier n'a pas pu être enregistré : disque plein" {
+		t.Errorf("message %q", got)
+	}
+}
+
+func TestAgentRequestLetterNeedsTheServer(t *testing.T) {
+	s, f, _ := newAgentRequestsWindow(t)
+	f.fail["Letter"] = fmt.Errorf("%w (%w)", data.Errorf(data.EUNAVAILABLE, client.MsgUnreachable), errors.New("dial tcp: connection refused"))
+	saved := false
+	s.saveFile = func(string, []byte, func(string, error)) { saved = true }
+	selectAgentRequest(t, s, "Dupont")
+	test.Tap(s.letter)
+	if saved {
+		t.Error("nothing to save, yet the save step ran")
+	}
+	want := "Le serveur n'est pas joignable : le courrier ne peut être produit qu'en ligne. Réessayez quand la connexion sera rétablie."
+	if got := s.actionMessage.Text; got != want {
+		t.Errorf("message %q", got)
+	}
+
+	// Working offline (local copy unlocked, no session): said as such.
+	f.fail["Letter"] = data.Errorf(data.EUNAUTHORIZED, client.MsgNotLoggedIn)
+	test.Tap(s.letter)
+	if got := s.actionMessage.Text; got != "Le courrier ne peut être produit qu'en ligne : connectez-vous au serveur puis réessayez." {
+		t.Errorf("offline: message %q", got)
+	}
+
+	// Another error of the service is told in its own words.
+	f.fail["Letter"] = data.Errorf(data.EFORBIDDEN, "Cette demande relève d'une autre Caf.")
+	test.Tap(s.letter)
+	if got := s.actionMessage.Text; got != "Cette demande relève d'une autre Caf." {
+		t.Errorf("message %q", got)
+	}
+}
+
+func TestAgentRequestsGolden(t *testing.T) {
+	s, _, w := newAgentRequestsWindow(t)
+	selectAgentRequest(t, s, "Dupont")
+	test.AssertRendersToMarkup(t, "agent_requests.xml", w.Canvas())
+}
