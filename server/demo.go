@@ -25,22 +25,30 @@ type demoPerson struct {
 	places                     int
 	habilitation               data.Habilitation
 	global                     data.Colour
+	request                    data.RequestState // a request in this state, "" for none
 }
 
 var demoPeople = []demoPerson{
-	{data.CivilityMme, "Martin", "Sophie", "12", "rue", "de Billancourt", "92100", "Boulogne-Billancourt", "0611223344", "92-2019-0147", 3, data.HabilitationActive, data.ColourGreen},
-	{data.CivilityMme, "N'Diaye", "Aïssatou", "5", "avenue", "Jean-Baptiste Clément", "92100", "Boulogne-Billancourt", "0622334455", "92-2017-0533", 4, data.HabilitationNone, data.ColourGrey},
-	{data.CivilityMme, "Lefèvre", "Hélène", "48", "boulevard", "Jean Jaurès", "92100", "Boulogne-Billancourt", "0633445566", "92-2021-0081", 2, data.HabilitationNone, data.ColourGrey},
-	{data.CivilityMme, "Moreau", "Céline", "3", "allée", "des Acacias", "92000", "Nanterre", "0644556677", "92-2015-1290", 3, data.HabilitationNone, data.ColourGrey},
-	{data.CivilityM, "Garcia", "Thomas", "27", "rue", "Gabriel Péri", "92700", "Colombes", "0655667788", "92-2022-0412", 2, data.HabilitationNone, data.ColourGrey},
-	{data.CivilityMme, "Santoni", "Marie-Laure", "9", "cours", "Napoléon", "20000", "Ajaccio", "0495112233", "2A-2018-0057", 3, data.HabilitationActive, data.ColourRed},
-	{data.CivilityMme, "Casanova", "Julie", "14", "avenue", "du Maréchal Lyautey", "20090", "Ajaccio", "0495223344", "2A-2020-0102", 4, data.HabilitationNone, data.ColourGrey},
-	{data.CivilityMme, "Peretti", "Anna", "2", "rue", "Fesch", "20000", "Ajaccio", "0495334455", "2A-2016-0231", 2, data.HabilitationNone, data.ColourGrey},
+	{data.CivilityMme, "Martin", "Sophie", "12", "rue", "de Billancourt", "92100", "Boulogne-Billancourt", "0611223344", "92-2019-0147", 3, data.HabilitationActive, data.ColourGreen, ""},
+	{data.CivilityMme, "N'Diaye", "Aïssatou", "5", "avenue", "Jean-Baptiste Clément", "92100", "Boulogne-Billancourt", "0622334455", "92-2017-0533", 4, data.HabilitationRequested, data.ColourGrey, data.RequestReceived},
+	{data.CivilityMme, "Lefèvre", "Hélène", "48", "boulevard", "Jean Jaurès", "92100", "Boulogne-Billancourt", "0633445566", "92-2021-0081", 2, data.HabilitationRequested, data.ColourGrey, data.RequestLetter},
+	{data.CivilityMme, "Moreau", "Céline", "3", "allée", "des Acacias", "92000", "Nanterre", "0644556677", "92-2015-1290", 3, data.HabilitationRequested, data.ColourGrey, data.RequestAgreement},
+	{data.CivilityM, "Garcia", "Thomas", "27", "rue", "Gabriel Péri", "92700", "Colombes", "0655667788", "92-2022-0412", 2, data.HabilitationNone, data.ColourGrey, ""},
+	{data.CivilityMme, "Santoni", "Marie-Laure", "9", "cours", "Napoléon", "20000", "Ajaccio", "0495112233", "2A-2018-0057", 3, data.HabilitationActive, data.ColourRed, ""},
+	{data.CivilityMme, "Casanova", "Julie", "14", "avenue", "du Maréchal Lyautey", "20090", "Ajaccio", "0495223344", "2A-2020-0102", 4, data.HabilitationRequested, data.ColourGrey, data.RequestReceived},
+	{data.CivilityMme, "Peretti", "Anna", "2", "rue", "Fesch", "20000", "Ajaccio", "0495334455", "2A-2016-0231", 2, data.HabilitationNone, data.ColourGrey, ""},
 }
+
+// demoUnmatched is a request of the demo from a childminder who is not on
+// the PMI's list: the Caf sees it flagged as not matched.
+var demoUnmatched = data.Request{Kind: data.KindChildminder, Civility: data.CivilityMme, LastName: "Benali",
+	FirstName: "Nadia", Address: data.Address{Number: "31", StreetType: "rue", StreetName: "Saint-Denis",
+		PostalCode: "92700", CommuneName: "Colombes"}, Phone: "0766778899", Email: "nadia.benali@demo.espacepro.example"}
 
 // SeedDemo fills an empty store with demo data: listed childminders in the
 // Hauts-de-Seine (92) and Corse-du-Sud (2A), two of them habilitated with
-// their availability, and one agent for each of those Caf. A store that
+// their availability, requests at each step of the Caf's workflow (one not
+// matched), and one agent for each of those Caf. A store that
 // already holds accounts is left alone (seeded is false).
 func (s *Service) SeedDemo(ctx context.Context) (accounts []DemoAccount, seeded bool, err error) {
 	_, n, err := s.store.FindAccounts(ctx, data.AccountFilter{Limit: 1})
@@ -63,6 +71,11 @@ func (s *Service) SeedDemo(ctx context.Context) (accounts []DemoAccount, seeded 
 			if err != nil {
 				return err
 			}
+			if d.request != "" {
+				if err := s.store.CreateRequest(ctx, demoRequest(p, d.request, i)); err != nil {
+					return err
+				}
+			}
 			if d.habilitation != data.HabilitationActive {
 				continue
 			}
@@ -77,9 +90,27 @@ func (s *Service) SeedDemo(ctx context.Context) (accounts []DemoAccount, seeded 
 				return err
 			}
 		}
+		unmatched := demoUnmatched
+		route, err := s.ref.Route(unmatched.Address.PostalCode, unmatched.Address.CommuneName)
+		if err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+		unmatched.Address.CommuneINSEE, unmatched.Department, unmatched.CafCode = route.Commune.INSEE, route.Department.Code, route.Caf.Code
+		unmatched.State = data.RequestReceived
+		if err := s.store.CreateRequest(ctx, &unmatched); err != nil {
+			return err
+		}
 		return s.audit(ctx, System, "", "demo.seed", "", "", "données de démonstration")
 	})
 	return accounts, err == nil, err
+}
+
+// demoRequest is p's habilitation request, matched to her, in state.
+func demoRequest(p *data.Professional, state data.RequestState, i int) *data.Request {
+	return &data.Request{Kind: p.Kind, Civility: p.Civility, LastName: p.LastName, FirstName: p.FirstName,
+		AgrementNumber: p.AgrementNumber, Address: p.Address, Phone: p.Phone,
+		Email: fmt.Sprintf("am%d@demo.espacepro.example", i+1), Department: p.Department, CafCode: p.CafCode,
+		State: state, ProfessionalID: p.ID, Match: data.MatchAuto}
 }
 
 func (s *Service) createDemoAccount(ctx context.Context, acc *data.Account, pass string) error {

@@ -64,7 +64,7 @@ func newAuditScreen(svc Service, win fyne.Window) *auditScreen {
 	s.filterButton.Importance = widget.HighImportance
 
 	s.table = s.newTable()
-	s.pager = newPageNav(auditPageSize, func(offset int) {
+	s.pager = newPageNav(auditPageSize, lang.L("Aucun résultat"), func(offset int) {
 		q := s.query
 		q.Offset = offset
 		s.load(q)
@@ -97,50 +97,30 @@ func auditDateEntry() (*widget.Entry, *widget.Label) {
 	return e, l
 }
 
-// newTable builds the table of the page shown.
+// newTable builds the table of the page shown; the entry selected is
+// shown whole under it.
 func (s *auditScreen) newTable() *widget.Table {
-	headers := []string{lang.L("Date"), lang.L("Agent"), lang.L("Action"), lang.L("Sur"), lang.L("Détail")}
-	widths := []float32{140, 200, 260, 220, 300}
-	t := widget.NewTableWithHeaders(
-		func() (int, int) { return len(s.entries), len(headers) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
-		},
-		func(id widget.TableCellID, o fyne.CanvasObject) {
-			if id.Row < len(s.entries) {
-				o.(*widget.Label).SetText(s.cell(s.entries[id.Row], id.Col))
-			}
-		})
-	t.ShowHeaderColumn = false
-	t.CreateHeader = func() fyne.CanvasObject {
-		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	return newDataTable([]tableColumn{
+		{lang.L("Date"), 140},
+		{lang.L("Agent"), 200},
+		{lang.L("Action"), 260},
+		{lang.L("Sur"), 220},
+		{lang.L("Détail"), 300},
+	}, func() []wire.AuditEntry { return s.entries }, s.cell, s.showEntry)
+}
+
+// showEntry shows the whole line of e under the table.
+func (s *auditScreen) showEntry(e wire.AuditEntry) {
+	text := s.cell(e, 0) + " — " + s.cell(e, 1) + " — " + s.cell(e, 2)
+	if target := s.cell(e, 3); target != "" {
+		text += " — " + target
 	}
-	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		if id.Row < 0 && id.Col >= 0 && id.Col < len(headers) {
-			o.(*widget.Label).SetText(headers[id.Col])
-		}
+	if e.Detail != "" {
+		text += "\n" + e.Detail
 	}
-	for i, w := range widths {
-		t.SetColumnWidth(i, w)
-	}
-	t.OnSelected = func(id widget.TableCellID) {
-		if id.Row >= 0 && id.Row < len(s.entries) {
-			e := s.entries[id.Row]
-			text := s.cell(e, 0) + " — " + s.cell(e, 1) + " — " + s.cell(e, 2)
-			if target := s.cell(e, 3); target != "" {
-				text += " — " + target
-			}
-			if e.Detail != "" {
-				text += "\n" + e.Detail
-			}
-			s.detail.SetText(text)
-			s.detail.Show()
-			s.bottom.Refresh()
-		}
-	}
-	return t
+	s.detail.SetText(text)
+	s.detail.Show()
+	s.bottom.Refresh()
 }
 
 // cell returns the text of column col for e.

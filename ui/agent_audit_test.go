@@ -46,14 +46,11 @@ func seedAudit(f *fakeService) *fakeService {
 // in Paris time.
 func newAuditTest(t *testing.T, svc Service) (*auditScreen, fyne.Window) {
 	t.Helper()
-	a := test.NewTempApp(t)
-	w := a.NewWindow("audit")
-	t.Cleanup(w.Close)
+	w := newSizedWindow(t, "audit", 1200, 600)
 	s := newAuditScreen(svc, w)
 	s.loc = paris
 	s.reload()
 	w.SetContent(s.content)
-	w.Resize(fyne.NewSize(1200, 600))
 	return s, w
 }
 
@@ -82,7 +79,7 @@ func TestAuditListsEntriesWithFrenchLabels(t *testing.T) {
 	assertShows(t, w, "Date", "Agent", "Action", "Sur", "Détail", "1–3 sur 3")
 
 	s.table.Select(widget.TableCellID{Row: 0, Col: 4})
-	registerAssertWrapped(t, w, "12/03/2026 14:05 — agent@caf92.fr — Habilitation suspendue — Marie DUPONT Agrément suspendu par la PMI")
+	assertShowsWrapped(t, w, "12/03/2026 14:05 — agent@caf92.fr — Habilitation suspendue — Marie DUPONT Agrément suspendu par la PMI")
 }
 
 func TestAuditLabelsEveryServerAction(t *testing.T) {
@@ -133,7 +130,7 @@ func TestAuditDateFilterRejectsAnImpossibleDate(t *testing.T) {
 	if s.untilError.Visible() {
 		t.Error("the error shows next to « Au »")
 	}
-	registerAssertWrapped(t, w, want)
+	assertShowsWrapped(t, w, want)
 	if len(spy.queries) != before {
 		t.Error("the log was asked with an impossible date")
 	}
@@ -157,7 +154,7 @@ func TestAuditOffline(t *testing.T) {
 		f := seedAudit(newFakeService())
 		f.fail["Audit"] = err
 		s, w := newAuditTest(t, f)
-		registerAssertWrapped(t, w, "Le journal est sur le serveur : connectez-vous pour le consulter.")
+		assertShowsWrapped(t, w, "Le journal est sur le serveur : connectez-vous pour le consulter.")
 		if len(s.entries) != 0 {
 			t.Error("entries shown while offline")
 		}
@@ -171,7 +168,6 @@ func TestAuditOffline(t *testing.T) {
 }
 
 func TestAuditGolden(t *testing.T) {
-	s, w := newAuditTest(t, seedAudit(newFakeService()))
-	_ = s
+	_, w := newAuditTest(t, seedAudit(newFakeService()))
 	test.AssertRendersToMarkup(t, "agent_audit.xml", w.Canvas())
 }

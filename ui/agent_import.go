@@ -54,20 +54,6 @@ var importFieldLabels = map[string]string{
 	"agrement_date": "Date d'agrément",
 }
 
-// importColumns are the headers of the changes table, with their widths.
-var importColumns = []struct {
-	title string
-	width float32
-}{
-	{"Ligne", 60},
-	{"Type", 110},
-	{"Nom", 130},
-	{"Prénom", 110},
-	{"N° d'agrément", 120},
-	{"Commune", 140},
-	{"Détail", 380},
-}
-
 // importScreen imports the list of approved childminders sent by the PMI:
 // the agent chooses a CSV or XLSX file, the service previews what it would
 // change, and the agent applies it, all or nothing. Both steps need the
@@ -134,36 +120,21 @@ func newImportScreen(svc Service, win fyne.Window) *importScreen {
 			filters = append(filters, lang.L(k.plural))
 		}
 	}
-	s.kindFilter = widget.NewSelect(filters, func(string) { s.filterRows() })
-	s.kindFilter.SetSelectedIndex(0)
+	s.kindFilter = newFilterSelect(filters)
+	s.kindFilter.OnChanged = func(string) { s.filterRows() }
 
-	s.table = widget.NewTableWithHeaders(
-		func() (int, int) { return len(s.rows), len(importColumns) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
-		},
-		s.updateCell,
-	)
-	s.table.ShowHeaderColumn = false
-	s.table.CreateHeader = func() fyne.CanvasObject {
-		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	}
-	s.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		if id.Col >= 0 && id.Col < len(importColumns) {
-			o.(*widget.Label).SetText(lang.L(importColumns[id.Col].title))
-		}
-	}
-	for i, c := range importColumns {
-		s.table.SetColumnWidth(i, c.width)
-	}
 	s.rowDetail = newMessageLabel(widget.MediumImportance)
-	s.table.OnSelected = func(id widget.TableCellID) {
-		if id.Row >= 0 && id.Row < len(s.rows) {
-			setMessage(s.rowDetail, s.changeSummary(s.rows[id.Row]))
-		}
-	}
+	s.table = newDataTable([]tableColumn{
+		{lang.L("Ligne"), 60},
+		{lang.L("Type"), 110},
+		{lang.L("Nom"), 130},
+		{lang.L("Prénom"), 110},
+		{lang.L("N° d'agrément"), 120},
+		{lang.L("Commune"), 140},
+		{lang.L("Détail"), 380},
+	}, func() []wire.ImportChange { return s.rows }, importCell, func(ch wire.ImportChange) {
+		setMessage(s.rowDetail, s.changeSummary(ch))
+	})
 
 	s.apply = widget.NewButton(lang.L("Appliquer l'import"), s.tapApply)
 	s.apply.Importance = widget.HighImportance
@@ -291,9 +262,6 @@ func (s *importScreen) updateApply() {
 
 // filterRows shows the changes of the kind chosen.
 func (s *importScreen) filterRows() {
-	if s.table == nil { // still being built
-		return
-	}
 	s.rows = nil
 	if s.current != nil {
 		kind := ""
@@ -321,43 +289,36 @@ func (s *importScreen) filterRows() {
 	s.table.ScrollToTop()
 }
 
-// updateCell fills one cell of the changes table.
-func (s *importScreen) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
-	l := o.(*widget.Label)
-	if id.Row < 0 || id.Row >= len(s.rows) {
-		l.SetText("")
-		return
-	}
-	ch := s.rows[id.Row]
+// importCell returns the text of column col of the changes table for ch.
+func importCell(ch wire.ImportChange, col int) string {
 	p := ch.Professional
-	text := ""
-	switch id.Col {
+	switch col {
 	case 0:
 		if ch.Line > 0 {
-			text = fmt.Sprint(ch.Line)
+			return fmt.Sprint(ch.Line)
 		}
 	case 1:
-		text = importKindLabel(ch.Kind)
+		return importKindLabel(ch.Kind)
 	case 2:
 		if p != nil {
-			text = strings.ToUpper(p.LastName)
+			return strings.ToUpper(p.LastName)
 		}
 	case 3:
 		if p != nil {
-			text = p.FirstName
+			return p.FirstName
 		}
 	case 4:
 		if p != nil {
-			text = p.AgrementNumber
+			return p.AgrementNumber
 		}
 	case 5:
 		if p != nil {
-			text = p.Address.CommuneName
+			return p.Address.CommuneName
 		}
 	case 6:
-		text = changeDetail(ch)
+		return changeDetail(ch)
 	}
-	l.SetText(text)
+	return ""
 }
 
 // importKindLabel is the singular label of a kind of change.

@@ -39,14 +39,11 @@ func importPreviewFixture() *wire.ImportPreview {
 // newImportWindow shows the import screen on a fake service.
 func newImportWindow(t *testing.T) (*importScreen, *fakeService, fyne.Window) {
 	t.Helper()
-	a := test.NewTempApp(t)
 	f := newFakeService()
 	f.preview = importPreviewFixture()
-	w := a.NewWindow("Import")
-	t.Cleanup(w.Close)
+	w := newSizedWindow(t, "Import", 1100, 700)
 	s := newImportScreen(f, w)
 	w.SetContent(s.content)
-	w.Resize(fyne.NewSize(1100, 700))
 	return s, f, w
 }
 
@@ -83,7 +80,7 @@ func TestImportChoosesAFileAndShowsThePreview(t *testing.T) {
 	assertShows(t, w, "liste-pmi-92.csv", "Nouvelles", "Mises à jour", "Réinscrites", "Inchangées", "Retirées", "Rejetées",
 		"Fichier CSV, encodage windows-1252",
 		"Ligne", "Type", "Nom", "Prénom", "N° d'agrément", "Commune", "Détail")
-	assertAgentTableShows(t, s.table, "2", "Nouvelle", "DURAND", "Léa", "92-0101", "Antony", "Mise à jour",
+	assertTableShows(t, s.table, "2", "Nouvelle", "DURAND", "Léa", "92-0101", "Antony", "Mise à jour",
 		"Modifié : Adresse, Téléphone", "Rejetée", "Retirée", "LEFÈVRE")
 	if got := importRowKinds(s); !slices.Equal(got, []string{"new", "new", "updated", "rejected", "delisted"}) {
 		t.Errorf("rows %v", got)
@@ -117,7 +114,7 @@ func TestImportFiltersTheChanges(t *testing.T) {
 	}
 	// The reason of a rejection, with its row number, in full.
 	s.kindFilter.SetSelected("Rejetées")
-	assertAgentTableShows(t, s.table, "7", "Code postal « 9216 » invalide : 5 chiffres attendus.")
+	assertTableShows(t, s.table, "7", "Code postal « 9216 » invalide : 5 chiffres attendus.")
 	s.table.Select(widget.TableCellID{Row: 0, Col: 6})
 	if got := s.rowDetail.Text; got != "Ligne 7 — Rejetée — Code postal « 9216 » invalide : 5 chiffres attendus." {
 		t.Errorf("row detail %q", got)
@@ -130,15 +127,13 @@ func TestImportApplySendsThePreviewedFile(t *testing.T) {
 	s.onApplied = func(res *wire.ImportPreview) { applied = res }
 	s.loadFile("liste-pmi-92.csv", importTestFile)
 	test.Tap(s.apply)
-	if w.Canvas().Overlays().Top() == nil {
-		t.Fatal("no confirmation")
-	}
-	agentTapDialogButton(t, w, "Annuler")
+	requireDialog(t, w, "no confirmation")
+	tapDialogButton(t, w, "Annuler")
 	if f.called("ImportApply") {
 		t.Fatal("applied although cancelled")
 	}
 	test.Tap(s.apply)
-	agentTapDialogButton(t, w, "Appliquer")
+	tapDialogButton(t, w, "Appliquer")
 	if !f.called("ImportApply liste-pmi-92.csv 5e3c0d1a9b false") {
 		t.Fatalf("calls %v", f.calls)
 	}
@@ -177,7 +172,7 @@ func TestImportMassDelistingNeedsTheCheck(t *testing.T) {
 		t.Fatal("still disabled after the check")
 	}
 	test.Tap(s.apply)
-	agentTapDialogButton(t, w, "Appliquer")
+	tapDialogButton(t, w, "Appliquer")
 	if !f.called("ImportApply liste-tronquee.csv 5e3c0d1a9b true") {
 		t.Errorf("calls %v", f.calls)
 	}

@@ -12,7 +12,6 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -103,7 +102,7 @@ func newRegisterScreen(svc Service, win fyne.Window) *registerScreen {
 	}
 
 	s.table = s.newTable()
-	s.pager = newPageNav(registerPageSize, func(offset int) {
+	s.pager = newPageNav(registerPageSize, lang.L("Aucun résultat"), func(offset int) {
 		f := s.filter
 		f.Offset = offset
 		s.load(f)
@@ -125,49 +124,16 @@ func newRegisterScreen(svc Service, win fyne.Window) *registerScreen {
 	return s
 }
 
-// newFilterSelect returns a select of options with the first (« all »)
-// chosen.
-func newFilterSelect(options []string) *widget.Select {
-	sel := widget.NewSelect(options, nil)
-	sel.Selected = options[0]
-	return sel
-}
-
 // newTable builds the table of the page shown.
 func (s *registerScreen) newTable() *widget.Table {
-	headers := []string{lang.L("Nom"), lang.L("Prénom / structure"), lang.L("N° d'agrément"),
-		lang.L("Commune"), lang.L("Inscription"), lang.L("Habilitation")}
-	widths := []float32{120, 140, 120, 160, 90, 100}
-	t := widget.NewTableWithHeaders(
-		func() (int, int) { return len(s.rows), len(headers) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
-		},
-		func(id widget.TableCellID, o fyne.CanvasObject) {
-			if id.Row < len(s.rows) {
-				o.(*widget.Label).SetText(registerCell(s.rows[id.Row], id.Col))
-			}
-		})
-	t.ShowHeaderColumn = false
-	t.CreateHeader = func() fyne.CanvasObject {
-		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	}
-	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		if id.Row < 0 && id.Col >= 0 && id.Col < len(headers) {
-			o.(*widget.Label).SetText(headers[id.Col])
-		}
-	}
-	for i, w := range widths {
-		t.SetColumnWidth(i, w)
-	}
-	t.OnSelected = func(id widget.TableCellID) {
-		if id.Row >= 0 && id.Row < len(s.rows) {
-			s.showFiche(s.rows[id.Row])
-		}
-	}
-	return t
+	return newDataTable([]tableColumn{
+		{lang.L("Nom"), 120},
+		{lang.L("Prénom / structure"), 140},
+		{lang.L("N° d'agrément"), 120},
+		{lang.L("Commune"), 160},
+		{lang.L("Inscription"), 90},
+		{lang.L("Habilitation"), 100},
+	}, func() []*data.Professional { return s.rows }, registerCell, s.showFiche)
 }
 
 // registerCell returns the text of column col for p.
@@ -778,71 +744,4 @@ func registerHabilitationLabel(h data.Habilitation) string {
 	label := lang.L(h.Label())
 	r, n := utf8.DecodeRuneInString(label)
 	return string(unicode.ToUpper(r)) + label[n:]
-}
-
-// pageNav is the paging bar of a list: « 1–50 sur 10 000 », Précédent,
-// Suivant.
-type pageNav struct {
-	content fyne.CanvasObject
-	label   *widget.Label
-	prev    *widget.Button
-	next    *widget.Button
-
-	limit, offset, total int
-	onPage               func(offset int) // loads the page starting at offset
-}
-
-// newPageNav returns a paging bar of pages of limit items.
-func newPageNav(limit int, onPage func(offset int)) *pageNav {
-	p := &pageNav{limit: limit, onPage: onPage}
-	p.label = widget.NewLabel("")
-	p.prev = widget.NewButtonWithIcon(lang.L("Précédent"), theme.NavigateBackIcon(), func() {
-		p.onPage(max(0, p.offset-p.limit))
-	})
-	p.next = widget.NewButtonWithIcon(lang.L("Suivant"), theme.NavigateNextIcon(), func() {
-		p.onPage(p.offset + p.limit)
-	})
-	p.next.IconPlacement = widget.ButtonIconTrailingText
-	p.prev.Disable()
-	p.next.Disable()
-	p.content = container.NewHBox(p.label, layout.NewSpacer(), p.prev, p.next)
-	return p
-}
-
-// set shows the page of count items starting at offset, of total.
-func (p *pageNav) set(offset, count, total int) {
-	p.offset, p.total = offset, total
-	if total == 0 || count == 0 {
-		p.label.SetText(lang.L("Aucun résultat"))
-	} else {
-		p.label.SetText(lang.L("{{.From}}–{{.To}} sur {{.Total}}", map[string]any{
-			"From": frenchNumber(offset + 1), "To": frenchNumber(offset + count), "Total": frenchNumber(total)}))
-	}
-	if offset > 0 {
-		p.prev.Enable()
-	} else {
-		p.prev.Disable()
-	}
-	if offset+count < total {
-		p.next.Enable()
-	} else {
-		p.next.Disable()
-	}
-}
-
-// frenchNumber writes n with a (no-break) space between thousands:
-// « 10 000 ».
-func frenchNumber(n int) string {
-	s := fmt.Sprint(n)
-	if n < 0 {
-		return "-" + frenchNumber(-n)
-	}
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteRune('\u00a0')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-	_ "time/tzdata" // Europe/Paris on any test machine
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -48,26 +47,25 @@ func marieDupont(h data.Habilitation) *data.Professional {
 	}
 }
 
-// paris is the time zone the tests show dates in.
-var paris = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Paris")
-	if err != nil {
-		panic(err)
-	}
-	return loc
-}()
-
 // newRegisterTest opens the register on f in a test window.
 func newRegisterTest(t *testing.T, f Service) (*registerScreen, fyne.Window) {
 	t.Helper()
-	a := test.NewTempApp(t)
-	w := a.NewWindow("register")
-	t.Cleanup(w.Close)
+	w := newSizedWindow(t, "register", 1200, 700)
 	s := newRegisterScreen(f, w)
 	s.loc = paris
 	w.SetContent(s.content)
-	w.Resize(fyne.NewSize(1200, 700))
 	return s, w
+}
+
+// newDupontTest opens the register on a fake holding Marie Dupont, of
+// habilitation h, and selects her.
+func newDupontTest(t *testing.T, h data.Habilitation) (*registerScreen, *fakeService, fyne.Window) {
+	t.Helper()
+	f := newFakeService()
+	f.pros["pro-dupont"] = marieDupont(h)
+	s, w := newRegisterTest(t, f)
+	selectPro(t, s, "pro-dupont")
+	return s, f, w
 }
 
 // selectPro selects the row of the professional id in the page shown.
@@ -148,30 +146,17 @@ func TestRegisterFiltersAskTheStore(t *testing.T) {
 func TestRegisterPaging(t *testing.T) {
 	f := seedRegister(newFakeService(), 120)
 	s, w := newRegisterTest(t, f)
-	assertShows(t, w, "1–50 sur 120")
 	if s.rows[0].LastName != "Nom001" || len(s.rows) != 50 {
 		t.Errorf("first page starts with %s, has %d rows", s.rows[0].LastName, len(s.rows))
 	}
-	if !s.pager.prev.Disabled() || s.pager.next.Disabled() {
-		t.Error("on the first page, only « Suivant » should be enabled")
-	}
-
-	test.Tap(s.pager.next)
-	assertShows(t, w, "51–100 sur 120")
+	assertPaging(t, w, s.pager, "1–50 sur 120", "51–100 sur 120", "101–120 sur 120")
 	if s.rows[0].LastName != "Nom051" {
 		t.Errorf("second page starts with %s", s.rows[0].LastName)
 	}
-	test.Tap(s.pager.next)
-	assertShows(t, w, "101–120 sur 120")
-	if !s.pager.next.Disabled() || s.pager.prev.Disabled() {
-		t.Error("on the last page, only « Précédent » should be enabled")
-	}
-	test.Tap(s.pager.prev)
-	assertShows(t, w, "51–100 sur 120")
 }
 
 func TestRegisterPagerWritesThousands(t *testing.T) {
-	p := newPageNav(50, func(int) {})
+	p := newPageNav(50, "", func(int) {})
 	p.set(0, 50, 10000)
 	if got := p.label.Text; got != "1–50 sur 10\u00a0000" {
 		t.Errorf("label = %q", got)
@@ -229,10 +214,7 @@ func TestRegisterFicheShowsOnlyAllowedActions(t *testing.T) {
 }
 
 func TestRegisterSuspendRequiresAReason(t *testing.T) {
-	f := newFakeService()
-	f.pros["pro-dupont"] = marieDupont(data.HabilitationActive)
-	s, w := newRegisterTest(t, f)
-	selectPro(t, s, "pro-dupont")
+	s, f, w := newDupontTest(t, data.HabilitationActive)
 
 	test.Tap(s.suspendButton)
 	assertShows(t, w, "Suspendre l'habilitation", "Motif* :")
@@ -246,10 +228,7 @@ func TestRegisterSuspendRequiresAReason(t *testing.T) {
 }
 
 func TestRegisterSuspendWithAReason(t *testing.T) {
-	f := newFakeService()
-	f.pros["pro-dupont"] = marieDupont(data.HabilitationActive)
-	s, w := newRegisterTest(t, f)
-	selectPro(t, s, "pro-dupont")
+	s, f, w := newDupontTest(t, data.HabilitationActive)
 
 	test.Tap(s.suspendButton)
 	test.Type(s.reasonEntry, "Agrément suspendu par la PMI")
@@ -268,15 +247,12 @@ func TestRegisterSuspendWithAReason(t *testing.T) {
 }
 
 func TestRegisterRevokeAsksAStrongConfirmation(t *testing.T) {
-	f := newFakeService()
-	f.pros["pro-dupont"] = marieDupont(data.HabilitationSuspended)
-	s, w := newRegisterTest(t, f)
-	selectPro(t, s, "pro-dupont")
+	s, f, w := newDupontTest(t, data.HabilitationSuspended)
 
 	test.Tap(s.revokeButton)
 	assertShows(t, w, "Révoquer l'habilitation", "Révoquer définitivement",
 		"Je confirme le retrait définitif de cette habilitation")
-	registerAssertWrapped(t, w, "Cette action est irréversible : l'habilitation ne pourra plus être réactivée. Il faudra une nouvelle demande d'habilitation.")
+	assertShowsWrapped(t, w, "Cette action est irréversible : l'habilitation ne pourra plus être réactivée. Il faudra une nouvelle demande d'habilitation.")
 
 	test.Tap(s.actionConfirm)
 	assertShows(t, w, "Indiquez le motif de la révocation.")
@@ -299,10 +275,7 @@ func TestRegisterRevokeAsksAStrongConfirmation(t *testing.T) {
 }
 
 func TestRegisterReactivateAndPasswordReset(t *testing.T) {
-	f := newFakeService()
-	f.pros["pro-dupont"] = marieDupont(data.HabilitationSuspended)
-	s, w := newRegisterTest(t, f)
-	selectPro(t, s, "pro-dupont")
+	s, f, w := newDupontTest(t, data.HabilitationSuspended)
 
 	test.Tap(s.reactivateButton)
 	if s.reasonEntry != nil {
@@ -315,26 +288,23 @@ func TestRegisterReactivateAndPasswordReset(t *testing.T) {
 	assertShows(t, w, "L'habilitation est réactivée.")
 
 	test.Tap(s.resetButton)
-	registerAssertWrapped(t, w, "Un courriel contenant un lien à usage unique sera envoyé à Marie DUPONT pour qu'elle choisisse elle-même un nouveau mot de passe. La Caf ne voit jamais les mots de passe : elle ne peut ni les lire ni les choisir.")
+	assertShowsWrapped(t, w, "Un courriel contenant un lien à usage unique sera envoyé à Marie DUPONT pour qu'elle choisisse elle-même un nouveau mot de passe. La Caf ne voit jamais les mots de passe : elle ne peut ni les lire ni les choisir.")
 	test.Tap(s.actionConfirm)
 	if !f.called("ProfessionalAction pro-dupont " + client.ActionPasswordReset) {
 		t.Fatalf("calls = %q", f.calls)
 	}
-	registerAssertWrapped(t, w, "Le courriel de réinitialisation du mot de passe a été envoyé.")
+	assertShowsWrapped(t, w, "Le courriel de réinitialisation du mot de passe a été envoyé.")
 }
 
 func TestRegisterActionNeedsTheServer(t *testing.T) {
-	f := newFakeService()
-	f.pros["pro-dupont"] = marieDupont(data.HabilitationActive)
+	s, f, w := newDupontTest(t, data.HabilitationActive)
 	f.fail["ProfessionalAction"] = data.Errorf(data.EUNAVAILABLE, client.MsgUnreachable)
-	s, w := newRegisterTest(t, f)
-	selectPro(t, s, "pro-dupont")
 
 	test.Tap(s.suspendButton)
 	test.Type(s.reasonEntry, "Motif")
 	test.Tap(s.actionConfirm)
 
-	registerAssertWrapped(t, w, "Cette action a besoin du serveur, qui n'est pas joignable pour le moment : réessayez quand la connexion sera rétablie.")
+	assertShowsWrapped(t, w, "Cette action a besoin du serveur, qui n'est pas joignable pour le moment : réessayez quand la connexion sera rétablie.")
 	if w.Canvas().Overlays().Top() == nil || s.reasonEntry.Text != "Motif" {
 		t.Error("the dialog should stay open with the reason typed")
 	}
@@ -353,12 +323,10 @@ func TestRegisterActionNeedsTheServer(t *testing.T) {
 }
 
 func TestRegisterCompleteFile(t *testing.T) {
-	f := newFakeService()
-	p := marieDupont(data.HabilitationActive)
-	f.pros[p.ID] = p
+	s, f, w := newDupontTest(t, data.HabilitationActive)
 	places := 2
 	f.file = &wire.ProfessionalFile{
-		Professional: wire.ProfessionalOf(p),
+		Professional: wire.ProfessionalOf(s.selected),
 		Requests: []*wire.Request{{ID: "req-1", State: "refusee", StateLabel: "Refusée", RefusalReason: "Pas sur la liste",
 			CreatedAt: time.Date(2025, 1, 10, 10, 0, 0, 0, time.UTC)}},
 		History: []wire.AuditEntry{{At: time.Date(2026, 3, 12, 13, 5, 0, 0, time.UTC), ActorName: "agent@caf92.fr",
@@ -370,8 +338,6 @@ func TestRegisterCompleteFile(t *testing.T) {
 		}},
 		Visible: true,
 	}
-	s, w := newRegisterTest(t, f)
-	selectPro(t, s, p.ID)
 
 	test.Tap(s.fileButton)
 	if !f.called("ProfessionalFile pro-dupont") {
@@ -389,17 +355,14 @@ func TestRegisterCompleteFile(t *testing.T) {
 	s.fileDialog.Hide()
 	test.Tap(s.fileButton)
 	s.fileTabs.SelectIndex(2)
-	registerAssertWrapped(t, w, "Les parents ne la trouvent pas : elle n'est pas sur la liste de la PMI, ou son habilitation est suspendue ou retirée.")
+	assertShowsWrapped(t, w, "Les parents ne la trouvent pas : elle n'est pas sur la liste de la PMI, ou son habilitation est suspendue ou retirée.")
 }
 
 func TestRegisterCompleteFileNeedsTheServer(t *testing.T) {
-	f := newFakeService()
-	f.pros["pro-dupont"] = marieDupont(data.HabilitationActive)
+	s, f, w := newDupontTest(t, data.HabilitationActive)
 	f.fail["ProfessionalFile"] = data.Errorf(data.EUNAVAILABLE, client.MsgUnreachable)
-	s, w := newRegisterTest(t, f)
-	selectPro(t, s, "pro-dupont")
 	test.Tap(s.fileButton)
-	registerAssertWrapped(t, w, "Le dossier complet est sur le serveur, qui n'est pas joignable pour le moment : réessayez quand la connexion sera rétablie.")
+	assertShowsWrapped(t, w, "Le dossier complet est sur le serveur, qui n'est pas joignable pour le moment : réessayez quand la connexion sera rétablie.")
 }
 
 func TestRegisterGolden(t *testing.T) {
@@ -417,16 +380,4 @@ func rowTexts(p *data.Professional) []string {
 		out = append(out, registerCell(p, col))
 	}
 	return out
-}
-
-// registerAssertWrapped checks that each text is drawn in the window, perhaps
-// wrapped over several lines.
-func registerAssertWrapped(t *testing.T, w fyne.Window, want ...string) {
-	t.Helper()
-	all := strings.Join(strings.Fields(strings.Join(texts(w), " ")), " ")
-	for _, s := range want {
-		if !strings.Contains(all, strings.Join(strings.Fields(s), " ")) {
-			t.Errorf("window does not show %q; it shows %q", s, all)
-		}
-	}
 }

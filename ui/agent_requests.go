@@ -26,19 +26,6 @@ var requestStates = []data.RequestState{
 	data.RequestReceived, data.RequestLetter, data.RequestAgreement, data.RequestValidated, data.RequestRefused,
 }
 
-// requestColumns are the headers of the requests table, with their widths.
-var requestColumns = []struct {
-	title string
-	width float32
-}{
-	{"Reçue le", 100},
-	{"Nom", 110},
-	{"Prénom / structure", 140},
-	{"Commune", 115},
-	{"État", 175},
-	{"Rapprochée", 110},
-}
-
 // agentRequestsScreen lists the habilitation requests of the agent's Caf
 // from the local copy, shows the one selected and the actions its state
 // allows. Actions are prepared offline (Service.RequestAction) and sent by
@@ -54,12 +41,10 @@ type agentRequestsScreen struct {
 	unmatched   *widget.Check
 	search      *widget.Entry
 	table       *widget.Table
-	prev, next  *widget.Button
-	pageLabel   *widget.Label
+	pager       *pageNav
 	listMessage *widget.Label
 
 	rows      []*data.Request // the page shown
-	total     int             // requests matching the filters
 	offset    int             // first row of the page
 	listGen   int             // the latest list load; older answers are dropped
 	hasQueued bool            // svc.State().Pending > 0 at the latest load
@@ -122,59 +107,34 @@ func newAgentRequestsScreen(svc Service, win fyne.Window) *agentRequestsScreen {
 	for _, st := range requestStates {
 		options = append(options, lang.L(st.Label()))
 	}
-	s.stateFilter = widget.NewSelect(options, func(string) { s.filtersChanged() })
-	s.stateFilter.SetSelectedIndex(0)
+	s.stateFilter = newFilterSelect(options)
+	s.stateFilter.OnChanged = func(string) { s.filtersChanged() }
 	s.unmatched = widget.NewCheck(lang.L("Non rapprochées seulement"), func(bool) { s.filtersChanged() })
 	s.search = widget.NewEntry()
 	s.search.SetPlaceHolder(lang.L("Rechercher un nom…"))
 	s.search.OnChanged = func(string) { s.filtersChanged() }
 
-	s.table = widget.NewTableWithHeaders(
-		func() (int, int) { return len(s.rows), len(requestColumns) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
-		},
-		s.updateCell,
-	)
-	s.table.ShowHeaderColumn = false
-	s.table.CreateHeader = func() fyne.CanvasObject {
-		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	}
-	s.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		if id.Col >= 0 && id.Col < len(requestColumns) {
-			o.(*widget.Label).SetText(lang.L(requestColumns[id.Col].title))
-		}
-	}
-	for i, c := range requestColumns {
-		s.table.SetColumnWidth(i, c.width)
-	}
-	s.table.OnSelected = func(id widget.TableCellID) {
-		if id.Row >= 0 && id.Row < len(s.rows) {
-			s.showRequest(s.rows[id.Row])
-		}
-	}
-
-	s.prev = widget.NewButton(lang.L("Précédent"), func() { s.load(max(0, s.offset-requestsPageSize)) })
-	s.next = widget.NewButton(lang.L("Suivant"), func() { s.load(s.offset + requestsPageSize) })
-	s.pageLabel = widget.NewLabel("")
+	s.table = newDataTable([]tableColumn{
+		{lang.L("Reçue le"), 100},
+		{lang.L("Nom"), 110},
+		{lang.L("Prénom / structure"), 140},
+		{lang.L("Commune"), 115},
+		{lang.L("État"), 175},
+		{lang.L("Rapprochée"), 110},
+	}, func() []*data.Request { return s.rows }, s.cell, s.showRequest)
+	s.pager = newPageNav(requestsPageSize, lang.L("Aucune demande"), s.load)
 	s.listMessage = newMessageLabel(widget.DangerImportance)
 
 	filters := container.NewVBox(
 		container.NewBorder(nil, nil, widget.NewLabel(lang.L("État :")), s.unmatched, s.stateFilter),
 		s.search,
 	)
-	paging := container.NewVBox(
-		s.listMessage,
-		container.NewHBox(s.prev, s.pageLabel, s.next),
-	)
-	list := container.NewBorder(filters, paging, nil, nil, s.table)
+	list := container.NewBorder(filters, container.NewVBox(s.listMessage, s.pager.content), nil, nil, s.table)
 
 	s.buildDetail()
 	s.detailScroll = container.NewVScroll(container.NewPadded(s.detail))
 	split := container.NewHSplit(list, s.detailScroll)
-	split.SetOffset(0.66)
+	split.SetOffset(0.6)
 	s.content = split
 
 	s.showRequest(nil)
@@ -219,9 +179,6 @@ func (s *agentRequestsScreen) reload() {
 
 // filtersChanged goes back to the first page of the new selection.
 func (s *agentRequestsScreen) filtersChanged() {
-	if s.table == nil { // still being built
-		return
-	}
 	s.load(0)
 }
 
@@ -279,12 +236,15 @@ func (s *agentRequestsScreen) load(offset int) {
 		setMessage(s.listMessage, "")
 		s.hasQueued = pending > 0
 		if !s.hasQueued {
+			if len(s.queued) > 0 && s.actionMessage.Visible() && s.actionMessage.Importance == widget.SuccessImportance {
+				s.actionMessage.SetText(lang.L("Action envoyée au serveur."))
+			}
 			clear(s.queued)
 		}
-		s.rows, s.total, s.offset = rows, total, f.Offset
+		s.rows, s.offset = rows, f.Offset
 		s.table.UnselectAll()
 		s.table.Refresh()
-		s.updatePaging()
+		s.pager.set(f.Offset, len(rows), total)
 		if selectedID != "" {
 			if selected != nil {
 				s.selectedPro = pro
@@ -296,54 +256,26 @@ func (s *agentRequestsScreen) load(offset int) {
 	})
 }
 
-// updatePaging shows « 1–50 sur 123 » and enables the page buttons.
-func (s *agentRequestsScreen) updatePaging() {
-	if s.total == 0 {
-		s.pageLabel.SetText(lang.L("Aucune demande"))
-	} else {
-		s.pageLabel.SetText(lang.L("{{.From}}–{{.To}} sur {{.Total}}", map[string]any{
-			"From": s.offset + 1, "To": s.offset + len(s.rows), "Total": s.total,
-		}))
-	}
-	if s.offset > 0 {
-		s.prev.Enable()
-	} else {
-		s.prev.Disable()
-	}
-	if s.offset+len(s.rows) < s.total {
-		s.next.Enable()
-	} else {
-		s.next.Disable()
-	}
-}
-
-// updateCell fills one cell of the requests table.
-func (s *agentRequestsScreen) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
-	l := o.(*widget.Label)
-	if id.Row < 0 || id.Row >= len(s.rows) {
-		l.SetText("")
-		return
-	}
-	r := s.rows[id.Row]
-	text := ""
-	switch id.Col {
+// cell returns the text of column col of the requests table for r.
+func (s *agentRequestsScreen) cell(r *data.Request, col int) string {
+	switch col {
 	case 0:
-		text = receivedOn(r)
+		return receivedOn(r)
 	case 1:
-		text = strings.ToUpper(r.LastName)
+		return strings.ToUpper(r.LastName)
 	case 2:
-		text = r.FirstName
 		if r.Kind == data.KindStructure && r.StructureName != "" {
-			text = r.StructureName
+			return r.StructureName
 		}
+		return r.FirstName
 	case 3:
-		text = r.Address.CommuneName
+		return r.Address.CommuneName
 	case 4:
-		text = s.stateText(r)
+		return s.stateText(r)
 	case 5:
-		text = requestMatchText(r.Match, r.ProfessionalID)
+		return requestMatchText(r.Match, r.ProfessionalID)
 	}
-	l.SetText(text)
+	return ""
 }
 
 // receivedOn is the date a request came in, in its département's zone.
@@ -457,7 +389,7 @@ func (s *agentRequestsScreen) renderDetail(r *data.Request) {
 	add(lang.L("Rapprochée :"), s.matchDetail(r))
 
 	s.updateActions(r)
-	s.detail.Objects = []fyne.CanvasObject{s.detailTitle, s.pendingLabel, form, widget.NewSeparator(), s.actions, s.actionMessage}
+	s.detail.Objects = []fyne.CanvasObject{s.detailTitle, s.pendingLabel, s.actionMessage, s.actions, widget.NewSeparator(), form}
 	s.detailScroll.Refresh()
 }
 
@@ -639,11 +571,7 @@ func (s *agentRequestsScreen) tapMatch() {
 	s.matchMessage = newMessageLabel(widget.MediumImportance)
 	s.matchList = widget.NewList(
 		func() int { return len(s.matchResults) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
-		},
+		newTruncatingLabel,
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			if i >= 0 && i < len(s.matchResults) {
 				o.(*widget.Label).SetText(matchCandidateLine(s.matchResults[i]))

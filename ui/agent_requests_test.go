@@ -57,14 +57,20 @@ func agentRequestsFixture(f *fakeService) {
 // newAgentRequestsWindow shows the requests screen on a fake service.
 func newAgentRequestsWindow(t *testing.T) (*agentRequestsScreen, *fakeService, fyne.Window) {
 	t.Helper()
-	a := test.NewTempApp(t)
 	f := newFakeService()
 	agentRequestsFixture(f)
-	w := a.NewWindow("Demandes")
-	t.Cleanup(w.Close)
+	w := newSizedWindow(t, "Demandes", 1200, 760)
 	s := newAgentRequestsScreen(f, w)
 	w.SetContent(s.content)
-	w.Resize(fyne.NewSize(1200, 760))
+	return s, f, w
+}
+
+// openAgentRequest shows the requests screen on a fake service and
+// selects the request of lastName.
+func openAgentRequest(t *testing.T, lastName string) (*agentRequestsScreen, *fakeService, fyne.Window) {
+	t.Helper()
+	s, f, w := newAgentRequestsWindow(t)
+	selectAgentRequest(t, s, lastName)
 	return s, f, w
 }
 
@@ -92,111 +98,6 @@ func requestRowNames(s *agentRequestsScreen) []string {
 	return out
 }
 
-// agentButtons returns the visible buttons of the window (dialogs
-// included), those of the top dialog first.
-func agentButtons(w fyne.Window) []*widget.Button {
-	var out []*widget.Button
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		if o == nil || !o.Visible() {
-			return
-		}
-		switch x := o.(type) {
-		case *widget.Button:
-			out = append(out, x)
-		case *fyne.Container:
-			for _, c := range x.Objects {
-				walk(c)
-			}
-		case fyne.Widget:
-			for _, c := range test.WidgetRenderer(x).Objects() {
-				walk(c)
-			}
-		}
-	}
-	overlays := w.Canvas().Overlays().List()
-	for i := len(overlays) - 1; i >= 0; i-- {
-		walk(overlays[i])
-	}
-	walk(w.Canvas().Content())
-	return out
-}
-
-// agentTapDialogButton taps the button labelled text in the top dialog.
-func agentTapDialogButton(t *testing.T, w fyne.Window, text string) {
-	t.Helper()
-	top := w.Canvas().Overlays().Top()
-	if top == nil {
-		t.Fatalf("no dialog open to tap %q", text)
-	}
-	var found *widget.Button
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		if found != nil || o == nil || !o.Visible() {
-			return
-		}
-		switch x := o.(type) {
-		case *widget.Button:
-			if x.Text == text {
-				found = x
-			}
-		case *fyne.Container:
-			for _, c := range x.Objects {
-				walk(c)
-			}
-		case fyne.Widget:
-			for _, c := range test.WidgetRenderer(x).Objects() {
-				walk(c)
-			}
-		}
-	}
-	walk(top)
-	if found == nil {
-		t.Fatalf("the dialog has no button %q", text)
-	}
-	test.Tap(found)
-}
-
-// agentTableTexts returns the texts of every cell of tbl, as its UpdateCell
-// fills them.
-func agentTableTexts(tbl *widget.Table) []string {
-	var out []string
-	rows, cols := tbl.Length()
-	for r := range rows {
-		for c := range cols {
-			cell := tbl.CreateCell()
-			tbl.UpdateCell(widget.TableCellID{Row: r, Col: c}, cell)
-			if l, ok := cell.(*widget.Label); ok && l.Text != "" {
-				out = append(out, l.Text)
-			}
-		}
-	}
-	return out
-}
-
-// assertAgentTableShows checks that tbl has cells with the texts want.
-func assertAgentTableShows(t *testing.T, tbl *widget.Table, want ...string) {
-	t.Helper()
-	got := agentTableTexts(tbl)
-	for _, s := range want {
-		if !slices.Contains(got, s) {
-			t.Errorf("the table does not show %q; it shows %q", s, got)
-		}
-	}
-}
-
-// assertAgentShowsText checks that the window shows each text of want, which
-// may be wrapped over several lines.
-func assertAgentShowsText(t *testing.T, w fyne.Window, want ...string) {
-	t.Helper()
-	all := strings.Join(texts(w), " ")
-	for _, s := range want {
-		if !strings.Contains(all, s) {
-			t.Errorf("window does not show %q; it shows %q", s, all)
-		}
-	}
-}
-
 // actionCalls returns the RequestAction calls made.
 func actionCalls(f *fakeService) []string {
 	f.mu.Lock()
@@ -217,9 +118,9 @@ func TestAgentRequestsListsTheLocalCopy(t *testing.T) {
 	}
 	assertShows(t, w, "Reçue le", "Nom", "Prénom / structure", "Commune", "État", "Rapprochée",
 		"1–7 sur 7", "Choisissez une demande dans la liste pour voir son détail.")
-	assertAgentTableShows(t, s.table, "02/03/2026", "DUPONT", "Marie", "Antony", "Reçue", "non inscrite",
+	assertTableShows(t, s.table, "02/03/2026", "DUPONT", "Marie", "Antony", "Reçue", "non inscrite",
 		"Courrier envoyé", "Accord reçu", "Validée", "Refusée", "oui", "oui (agent)", "Crèche Les Lutins")
-	if !s.prev.Disabled() || !s.next.Disabled() {
+	if !s.pager.prev.Disabled() || !s.pager.next.Disabled() {
 		t.Error("one page: « Précédent » and « Suivant » should be disabled")
 	}
 }
@@ -234,7 +135,7 @@ func TestAgentRequestsFilters(t *testing.T) {
 	if !f.called("Requests accord_recu") {
 		t.Errorf("the state filter was not passed: %v", f.calls)
 	}
-	if got := s.pageLabel.Text; got != "1–2 sur 2" {
+	if got := s.pager.label.Text; got != "1–2 sur 2" {
 		t.Errorf("page label %q", got)
 	}
 
@@ -254,8 +155,8 @@ func TestAgentRequestsFilters(t *testing.T) {
 	}
 
 	s.search.SetText("personne")
-	if len(s.rows) != 0 || s.pageLabel.Text != "Aucune demande" {
-		t.Errorf("no match: rows %v, label %q", requestRowNames(s), s.pageLabel.Text)
+	if len(s.rows) != 0 || s.pager.label.Text != "Aucune demande" {
+		t.Errorf("no match: rows %v, label %q", requestRowNames(s), s.pager.label.Text)
 	}
 }
 
@@ -267,26 +168,14 @@ func TestAgentRequestsPaging(t *testing.T) {
 			LastName: fmt.Sprintf("Nom%03d", i), FirstName: "Prénom", State: data.RequestReceived, Department: "92"})
 	}
 	s.reload()
-	assertShows(t, w, "1–50 sur 123")
-	if !s.prev.Disabled() || s.next.Disabled() {
-		t.Error("first page: only « Suivant » should be enabled")
-	}
-	test.Tap(s.next)
-	assertShows(t, w, "51–100 sur 123")
+	assertPaging(t, w, s.pager, "1–50 sur 123", "51–100 sur 123", "101–123 sur 123")
 	if s.rows[0].LastName != "Nom050" {
 		t.Errorf("second page starts with %s", s.rows[0].LastName)
 	}
-	test.Tap(s.next)
-	assertShows(t, w, "101–123 sur 123")
-	if !s.next.Disabled() || s.prev.Disabled() {
-		t.Error("last page: only « Précédent » should be enabled")
-	}
-	test.Tap(s.prev)
-	assertShows(t, w, "51–100 sur 123")
 
 	// A new filter goes back to the first page.
 	s.search.SetText("Nom1")
-	if got := s.pageLabel.Text; got != "1–23 sur 23" {
+	if got := s.pager.label.Text; got != "1–23 sur 23" {
 		t.Errorf("after a search: %q", got)
 	}
 }
@@ -323,10 +212,10 @@ func TestAgentRequestDetailShowsEveryFieldAndTheAllowedActions(t *testing.T) {
 		"06 12 34 56 78", "marie.dupont@exemple.fr", "02/03/2026")
 
 	selectAgentRequest(t, s, "Martin")
-	assertAgentShowsText(t, w, "Sophie MARTIN, n° d'agrément 92-0002 (automatiquement)", "92-0002")
+	assertShowsWrapped(t, w, "Sophie MARTIN, n° d'agrément 92-0002 (automatiquement)", "92-0002")
 
 	selectAgentRequest(t, s, "Moreau")
-	assertAgentShowsText(t, w, "Refusée", "Vous ne figurez pas sur la liste de la PMI.",
+	assertShowsWrapped(t, w, "Refusée", "Vous ne figurez pas sur la liste de la PMI.",
 		"Cette demande est close : aucune action n'est possible.")
 
 	// An unmatched childminder cannot be validated before she is matched.
@@ -355,8 +244,7 @@ func TestAgentRequestSimpleActions(t *testing.T) {
 			"RequestAction r-martin agreement map[]"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s, f, w := newAgentRequestsWindow(t)
-			selectAgentRequest(t, s, tc.request)
+			s, f, w := openAgentRequest(t, tc.request)
 			tc.do(s)
 			if got := actionCalls(f); !slices.Equal(got, []string{tc.want}) {
 				t.Errorf("calls %v, want %q", got, tc.want)
@@ -365,15 +253,15 @@ func TestAgentRequestSimpleActions(t *testing.T) {
 				t.Errorf("message %q", got)
 			}
 			// The request is marked while its action waits to be sent.
-			assertAgentTableShows(t, s.table, s.selected.State.Label()+" (en attente)")
+			assertTableShows(t, s.table, s.selected.State.Label()+" (en attente)")
 			if !s.pendingLabel.Visible() {
 				t.Error("no pending marker in the detail")
 			}
-			assertAgentShowsText(t, w, "Action en attente : elle sera envoyée au serveur à la prochaine synchronisation.")
+			assertShowsWrapped(t, w, "Action en attente : elle sera envoyée au serveur à la prochaine synchronisation.")
 			// After a sync, the marker goes.
 			f.status.Pending = 0
 			s.reload()
-			if s.pendingLabel.Visible() || slices.Contains(agentTableTexts(s.table), s.selected.State.Label()+" (en attente)") {
+			if s.pendingLabel.Visible() || slices.Contains(tableTexts(s.table), s.selected.State.Label()+" (en attente)") {
 				t.Error("the pending marker stays after the sync")
 			}
 		})
@@ -381,12 +269,9 @@ func TestAgentRequestSimpleActions(t *testing.T) {
 }
 
 func TestAgentRequestValidateAsksFirst(t *testing.T) {
-	s, f, w := newAgentRequestsWindow(t)
-	selectAgentRequest(t, s, "Bernard")
+	s, f, w := openAgentRequest(t, "Bernard")
 	test.Tap(s.validate)
-	if w.Canvas().Overlays().Top() == nil {
-		t.Fatal("no confirmation")
-	}
+	requireDialog(t, w, "no confirmation")
 	found := false
 	for _, txt := range texts(w) {
 		found = found || strings.Contains(txt, "mot de passe sera généré")
@@ -394,20 +279,19 @@ func TestAgentRequestValidateAsksFirst(t *testing.T) {
 	if !found {
 		t.Errorf("the confirmation does not say a password will be generated: %q", texts(w))
 	}
-	agentTapDialogButton(t, w, "Annuler")
+	tapDialogButton(t, w, "Annuler")
 	if len(actionCalls(f)) != 0 {
 		t.Fatalf("cancelled, yet %v", actionCalls(f))
 	}
 	test.Tap(s.validate)
-	agentTapDialogButton(t, w, "Valider")
+	tapDialogButton(t, w, "Valider")
 	if got := actionCalls(f); !slices.Equal(got, []string{"RequestAction r-bernard validate map[]"}) {
 		t.Errorf("calls %v", got)
 	}
 }
 
 func TestAgentRequestRefuseNeedsAReason(t *testing.T) {
-	s, f, w := newAgentRequestsWindow(t)
-	selectAgentRequest(t, s, "Dupont")
+	s, f, w := openAgentRequest(t, "Dupont")
 	test.Tap(s.refuse)
 	test.Tap(s.refuseConfirm)
 	if len(actionCalls(f)) != 0 {
@@ -416,9 +300,7 @@ func TestAgentRequestRefuseNeedsAReason(t *testing.T) {
 	if !s.refuseMessage.Visible() || s.refuseMessage.Text != "Indiquez le motif du refus." {
 		t.Errorf("message %q (visible %v)", s.refuseMessage.Text, s.refuseMessage.Visible())
 	}
-	if w.Canvas().Overlays().Top() == nil {
-		t.Fatal("the dialog closed without a reason")
-	}
+	requireDialog(t, w, "the dialog closed without a reason")
 	test.Type(s.refuseReason, "Vous ne figurez pas sur la liste de la PMI.")
 	test.Tap(s.refuseConfirm)
 	want := "RequestAction r-dupont refuse map[reason:Vous ne figurez pas sur la liste de la PMI.]"
@@ -431,12 +313,9 @@ func TestAgentRequestRefuseNeedsAReason(t *testing.T) {
 }
 
 func TestAgentRequestMatchPicksAProfessional(t *testing.T) {
-	s, f, w := newAgentRequestsWindow(t)
-	selectAgentRequest(t, s, "Dupont")
+	s, f, w := openAgentRequest(t, "Dupont")
 	test.Tap(s.match)
-	if w.Canvas().Overlays().Top() == nil {
-		t.Fatal("no match dialog")
-	}
+	requireDialog(t, w, "no match dialog")
 	// The search starts with the request's name.
 	if s.matchSearch.Text != "Dupont" || len(s.matchResults) != 1 || s.matchResults[0].ID != "p-dupont" {
 		t.Fatalf("search %q found %v", s.matchSearch.Text, s.matchResults)
@@ -458,7 +337,7 @@ func TestAgentRequestMatchPicksAProfessional(t *testing.T) {
 	if w.Canvas().Overlays().Top() != nil {
 		t.Error("the dialog stays open")
 	}
-	assertAgentTableShows(t, s.table, "Reçue (en attente)")
+	assertTableShows(t, s.table, "Reçue (en attente)")
 }
 
 func TestAgentRequestLetterIsSaved(t *testing.T) {
@@ -529,7 +408,6 @@ func TestAgentRequestLetterNeedsTheServer(t *testing.T) {
 }
 
 func TestAgentRequestsGolden(t *testing.T) {
-	s, _, w := newAgentRequestsWindow(t)
-	selectAgentRequest(t, s, "Dupont")
+	_, _, w := openAgentRequest(t, "Dupont")
 	test.AssertRendersToMarkup(t, "agent_requests.xml", w.Canvas())
 }

@@ -26,16 +26,16 @@ func (u *appUI) showLogin() {
 	u.login.onRequestHabilitation = func() {
 		s := newRequestScreen(u.svc, u.window)
 		s.onClose = u.showLogin
-		u.show(s.content, nil)
+		u.show(narrow(s.content), nil)
 	}
 	u.login.onChangePassword = u.onChangePasswordFromLogin
 	u.login.onForgotPassword = func() {
 		s := newForgotPasswordScreen(u.svc, u.window)
 		s.onDone, s.onCancel = u.showLogin, u.showLogin
-		u.show(s.content, nil)
+		u.show(narrow(s.content), nil)
 	}
 	u.login.onSettings = u.showSetup
-	u.show(u.login.content, nil)
+	u.show(narrow(u.login.content), nil)
 	u.window.Canvas().Focus(u.login.email)
 }
 
@@ -120,7 +120,7 @@ func (u *appUI) showPasswordChange(forced bool) {
 		}
 		u.enterHome()
 	}
-	u.show(s.content, nil)
+	u.show(narrow(s.content), nil)
 }
 
 // enterHome opens the home screen of the logged-in account, after checking

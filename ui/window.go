@@ -120,7 +120,7 @@ func (u *appUI) showSetup() {
 		u.showLogin()
 		return nil
 	}
-	u.show(s.content, nil)
+	u.show(narrow(s.content), nil)
 }
 
 // show puts content in the window; leave, when set, is asked before the
