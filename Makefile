@@ -3,8 +3,9 @@
 #   make run     install what is missing, build, start the server and the app
 #   make test    gofmt, go vet and every test (a throw-away PostgreSQL included)
 #   make bench   the benchmarks, with the same PostgreSQL
-#   make screenshots  PNG screenshots under screenshots/ (the public page, with Chromium)
+#   make screenshots  PNG screenshots under screenshots/ (the public page with Chromium, the desktop app under Xvfb)
 #   make build   bin/espacepro and bin/espacepro-server
+#   make package the desktop app's packages in dist/: Linux .tar.xz, Windows .exe
 #   make deps    the Debian packages (scripts/install-deps.sh all)
 #   make clean   remove bin/, .tmp/ and .run/ (the local server's data)
 
@@ -25,7 +26,7 @@ GO          ?= go
 SERVER_ADDR ?= 127.0.0.1:8443
 XVFB        := xvfb-run -a -s '-screen 0 1280x800x24'
 
-.PHONY: deps build run test bench screenshots clean
+.PHONY: deps build run test bench screenshots clean package
 
 deps:
 	bash scripts/install-deps.sh all
@@ -39,7 +40,8 @@ run: deps build
 		exit 1
 	fi
 	mkdir -p .run/server
-	bin/espacepro-server serve --data .run/server --addr "$(SERVER_ADDR)" --demo &
+	rm -f .run/server/fingerprint
+	bin/espacepro-server serve --data .run/server --addr "$(SERVER_ADDR)" --demo --fingerprint-file .run/server/fingerprint &
 	server=$$!
 	trap 'kill $$server 2>/dev/null && wait $$server 2>/dev/null; true' EXIT
 	up=
@@ -50,6 +52,9 @@ run: deps build
 	done
 	if [ -z "$$up" ]; then echo "make run: the server did not start (see above)" >&2; exit 1; fi
 	export ESPACEPRO_SERVER="https://$(SERVER_ADDR)"
+	for _ in $$(seq 50); do [ -s .run/server/fingerprint ] && break; sleep 0.1; done
+	export ESPACEPRO_FINGERPRINT="$$(cat .run/server/fingerprint)"
+	export ESPACEPRO_DATA="$${ESPACEPRO_DATA:-$(CURDIR)/.run/desktop}"
 	if [ -n "$${DISPLAY:-}" ]; then
 		bin/espacepro
 	else
@@ -98,9 +103,19 @@ bench: deps
 	if [ "$$status" -ne 0 ]; then echo "make bench: go test -bench failed (see above)" >&2; fi
 	exit $$status
 
-# Screenshots for a person to look at (not committed: screenshots/ is ignored).
+# Screenshots for a person to look at (not committed: screenshots/ is ignored):
+# the public page with Chromium, then the desktop app's main screens on a
+# virtual screen of their own (Xvfb, xdotool, ImageMagick: the x11 group of
+# scripts/install-deps.sh, part of deps). SCREENSHOTS_THEME=dark for the
+# app's dark variant (light by default).
 screenshots: deps build
 	bash scripts/screenshots-public.sh screenshots
+	bash scripts/screenshots-app.sh screenshots
+
+# The desktop app's packages (scripts/package.sh, README.md "Packages"):
+# dist/espacepro-VERSION-linux-amd64.tar.xz and dist/espacepro-VERSION-windows-amd64.exe.
+package:
+	bash scripts/package.sh
 
 clean:
 	bash scripts/test-postgres.sh stop

@@ -2,14 +2,15 @@
 # Installs the Debian packages that building, running and testing Espace
 # professionnel need, skipping those already installed. Safe to run again.
 #
-#   scripts/install-deps.sh [build|x11|postgres|run|browser|all]...   (default: all)
+#   scripts/install-deps.sh [build|x11|postgres|run|browser|package|all]...   (default: all)
 #
 #   build     make, CA certificates (Go fetches modules over HTTPS), the C compiler and the X11/OpenGL headers that Fyne (GLFW, cgo) links with
 #   x11       a virtual display for tests and screenshots: Xvfb, xauth, xdotool, ImageMagick
 #   postgres  PostgreSQL server (the tests start a throw-away cluster of their own)
 #   run       curl, used by "make run" to wait for the server
 #   browser   Chromium and openssl, for the public page's browser test and its screenshots
-#   all       all of the above
+#   package   for "make package" only: the mingw-w64 C cross-compiler (Windows .exe), xz, file
+#   all       all of the above but package (make run and make test do not need a cross-compiler)
 #
 # Also checks that Go >= 1.26 is installed (it is not a Debian package here:
 # Debian 12 ships Go 1.19).
@@ -23,9 +24,13 @@ pkgs_x11=(xvfb xauth xdotool imagemagick)
 pkgs_postgres=(postgresql)
 pkgs_run=(curl)
 pkgs_browser=(chromium openssl)
+# Only the win32-threads flavour of Debian's gcc-mingw-w64-x86-64 (that package
+# is just both flavours): it provides x86_64-w64-mingw32-gcc and links no
+# libwinpthread-1.dll into the .exe, which Windows PCs would lack.
+pkgs_package=(gcc-mingw-w64-x86-64-win32 xz-utils file)
 
 usage() {
-	sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 groups=("$@")
@@ -39,6 +44,7 @@ for g in "${groups[@]}"; do
 	postgres) wanted+=("${pkgs_postgres[@]}") ;;
 	run) wanted+=("${pkgs_run[@]}") ;;
 	browser) wanted+=("${pkgs_browser[@]}") ;;
+	package) wanted+=("${pkgs_package[@]}") ;;
 	all) wanted+=("${pkgs_build[@]}" "${pkgs_x11[@]}" "${pkgs_postgres[@]}" "${pkgs_run[@]}" "${pkgs_browser[@]}") ;;
 	-h | --help | help) usage; exit 0 ;;
 	*) echo "install-deps: unknown group '$g'" >&2; usage >&2; exit 2 ;;

@@ -87,7 +87,7 @@ func TestLoginOpensTheAvailabilityScreen(t *testing.T) {
 	if u.home == nil {
 		t.Fatalf("no home after login; window shows %q", texts(u.window))
 	}
-	assertShows(t, u.window, "Marie Dupont", "Disponibilité globale", "Semaine courante", "S+1", "Se déconnecter", "Synchroniser")
+	assertShows(t, u.window, "Marie DUPONT", "Disponibilité globale", "Semaine courante", "S+1", "Se déconnecter", "Synchroniser")
 	if !f.called("Sync") {
 		t.Error("no sync after an online login")
 	}
@@ -173,7 +173,7 @@ func TestAgentHomeHasItsFourScreens(t *testing.T) {
 	if !slices.Equal(labels, want) {
 		t.Errorf("agent tabs = %q, want %q", labels, want)
 	}
-	assertShows(t, u.window, "Jeanne Martin")
+	assertShows(t, u.window, "Jeanne MARTIN")
 }
 
 func TestStructureHomeHasItsFiche(t *testing.T) {

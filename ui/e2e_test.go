@@ -112,7 +112,7 @@ func TestE2EEditOnlineIsSentAtOnce(t *testing.T) {
 	s := startE2EService(t)
 	u := s.openWindow(t, t.TempDir(), s.URL)
 	logIn(t, u, e2eEmail, e2ePassword)
-	assertShows(t, u.window, "Sophie Martin", "Semaine courante")
+	assertShows(t, u.window, "Sophie MARTIN", "Semaine courante")
 
 	u.avail.panels[0].use.SetSelected(useLabel())
 	tapCell(u, 0, 2) // Lundi, Matinée: Non travaillé → Disponible

@@ -39,7 +39,7 @@ type homeScreen struct {
 // newHomeScreen frames body for acc.
 func newHomeScreen(acc *wire.Account, body fyne.CanvasObject) *homeScreen {
 	h := &homeScreen{}
-	h.name = widget.NewLabelWithStyle(strings.TrimSpace(acc.FirstName+" "+acc.LastName), fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+	h.name = widget.NewLabelWithStyle(strings.TrimSpace(acc.FirstName+" "+strings.ToUpper(acc.LastName)), fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
 	h.status = widget.NewLabel("")
 	h.status.Wrapping = fyne.TextWrapWord
 	h.problem = newMessageLabel(widget.WarningImportance)

@@ -25,11 +25,12 @@ const usage = `espacepro-server: the central service of Espace professionnel.
 
 Usage:
   espacepro-server serve --data DIR [--addr ADDR] [--db URL] [--tls-cert FILE --tls-key FILE]
-                         [--demo] [--min-password-length N] [SMTP flags]
+                         [--demo] [--min-password-length N] [--fingerprint-file FILE] [SMTP flags]
       Serve HTTPS until SIGINT or SIGTERM. Without --tls-cert/--tls-key, a
       self-signed certificate for localhost is generated on the first start,
       kept in DIR/tls/ and reused afterwards; its SHA-256 fingerprint is printed.
       --demo fills an empty store with demo data and prints its accounts.
+      --fingerprint-file writes the fingerprint to FILE once listening.
   espacepro-server admin COMMAND --data DIR [--db URL] [SMTP flags] ...
       create-agent --caf 921 --email E --first-name F --last-name L
           create a Caf agent's account; she receives a code by mail to choose
@@ -94,6 +95,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&cfg.TLSKeyFile, "tls-key", "", "PEM private key `file` of --tls-cert")
 	demo := fs.Bool("demo", false, "fill an empty store with demo data and print its accounts")
 	minLength := fs.Int("min-password-length", 8, "minimum length of a chosen password (6 at the least)")
+	fingerprintFile := fs.String("fingerprint-file", "", "write the certificate's SHA-256 fingerprint to `file` once listening (for scripts that start the desktop app)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -133,6 +135,12 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "Certificate SHA-256 fingerprint (of the DER certificate, as `openssl x509 -noout -fingerprint -sha256` prints it):\n  %s\n",
 		srv.Fingerprint())
+	if *fingerprintFile != "" {
+		if err := os.WriteFile(*fingerprintFile, []byte(srv.Fingerprint()+"\n"), 0o644); err != nil {
+			ln.Close()
+			return fmt.Errorf("serve: %w", err)
+		}
+	}
 	return srv.Run(ctx, ln)
 }
 
