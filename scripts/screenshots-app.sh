@@ -290,10 +290,10 @@ click 78 189
 settle agent-import-dialog 30000
 keep agent-import-dialog
 mark
-click 640 330
+click 445 230
 settle agent-import-dialog-chosen 300
 mark
-click 815 546
+click 1009 657
 settle agent-import-preview 30000 150
 keep agent-import-preview
 

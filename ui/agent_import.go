@@ -3,6 +3,8 @@ package ui
 import (
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -11,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"espacepro/sync/wire"
@@ -78,6 +81,7 @@ type importScreen struct {
 	apply      *widget.Button
 
 	fileName    string
+	lastFolder  fyne.URI // the folder of the file chosen last, for the dialog
 	fileContent []byte
 	current     *wire.ImportPreview
 	rows        []wire.ImportChange // the changes shown (filtered)
@@ -124,15 +128,7 @@ func newImportScreen(svc Service, win fyne.Window) *importScreen {
 	s.kindFilter.OnChanged = func(string) { s.filterRows() }
 
 	s.rowDetail = newMessageLabel(widget.MediumImportance)
-	s.table = newDataTable([]tableColumn{
-		{lang.L("Ligne"), 60},
-		{lang.L("Type"), 110},
-		{lang.L("Nom"), 130},
-		{lang.L("Prénom"), 110},
-		{lang.L("N° d'agrément"), 120},
-		{lang.L("Commune"), 140},
-		{lang.L("Détail"), 380},
-	}, func() []wire.ImportChange { return s.rows }, importCell, func(ch wire.ImportChange) {
+	s.table = newDataTable(importColumns(), func() []wire.ImportChange { return s.rows }, importCell, func(ch wire.ImportChange) {
 		setMessage(s.rowDetail, s.changeSummary(ch))
 	})
 
@@ -151,7 +147,7 @@ func newImportScreen(svc Service, win fyne.Window) *importScreen {
 		s.format,
 		s.warning,
 		s.force,
-		container.NewBorder(nil, nil, widget.NewLabel(lang.L("Afficher :")), nil, s.kindFilter),
+		container.NewHBox(widget.NewLabel(lang.L("Afficher :")), fitOptions(s.kindFilter)),
 	)
 	previewBottom := container.NewVBox(s.rowDetail, container.NewHBox(layout.NewSpacer(), s.apply))
 	s.preview = container.NewBorder(previewTop, previewBottom, nil, nil, s.table)
@@ -160,7 +156,57 @@ func newImportScreen(svc Service, win fyne.Window) *importScreen {
 	return s
 }
 
-// openWithDialog asks for a CSV or XLSX file and reads it.
+// fitOptions returns sel at the width of its longest option (a select
+// is otherwise as narrow as its placeholder, or as wide as its place).
+func fitOptions(sel *widget.Select) fyne.CanvasObject {
+	return container.New(optionsWidthLayout{sel}, sel)
+}
+
+// optionsWidthLayout gives a select the width of its longest option.
+type optionsWidthLayout struct{ sel *widget.Select }
+
+// Layout gives the select the whole size.
+func (l optionsWidthLayout) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objects {
+		o.Resize(size)
+		o.Move(fyne.NewPos(0, 0))
+	}
+}
+
+// MinSize is the select's, wide enough for its longest option, its
+// padding and its arrow (as the select measures its placeholder).
+func (l optionsWidthLayout) MinSize([]fyne.CanvasObject) fyne.Size {
+	th := l.sel.Theme()
+	textSize, innerPad := th.Size(theme.SizeNameText), th.Size(theme.SizeNameInnerPadding)
+	text := float32(0)
+	for _, o := range l.sel.Options {
+		text = max(text, fyne.MeasureText(o, textSize, fyne.TextStyle{}).Width)
+	}
+	min := l.sel.MinSize()
+	min.Width = max(min.Width, text+innerPad*4+th.Size(theme.SizeNameInlineIcon))
+	return min
+}
+
+// importColumns are the columns of the changes table. Their widths fit the
+// screen at the window's default size (1200 px: 1184 px, with 4 px between
+// columns) with no horizontal scroll. « Détail » is empty for most rows
+// (new, unchanged): a long reason is cut with an ellipsis and shown in full
+// under the table when its row is selected.
+func importColumns() []tableColumn {
+	return []tableColumn{
+		{lang.L("Ligne"), 60},
+		{lang.L("Type"), 105},
+		{lang.L("Nom"), 170},
+		{lang.L("Prénom"), 150},
+		{lang.L("N° d'agrément"), 130},
+		{lang.L("Commune"), 180},
+		{lang.L("Détail"), 360},
+	}
+}
+
+// openWithDialog asks for a CSV or XLSX file and reads it. The dialog is
+// large enough to read the file names, and opens where the agent chose a
+// file last, or in her Documents folder, or in her home folder.
 func (s *importScreen) openWithDialog(done func(name string, content []byte)) {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
@@ -176,10 +222,45 @@ func (s *importScreen) openWithDialog(done func(name string, content []byte)) {
 			s.showStatus(lang.L("Le fichier n'a pas pu être lu : {{.Error}}", map[string]any{"Error": err.Error()}), widget.DangerImportance)
 			return
 		}
+		if dir, err := storage.Parent(r.URI()); err == nil {
+			s.lastFolder = dir
+		}
 		done(r.URI().Name(), content)
 	}, s.win)
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".csv", ".xlsx"}))
+	if dir := startFolder(s.lastFolder); dir != nil {
+		d.SetLocation(dir)
+	}
+	d.Resize(fileDialogSize)
 	d.Show()
+}
+
+// fileDialogSize is the size of the agent's file dialogs, large enough to
+// read the names of the files (Fyne's is about 510 × 375); on a smaller
+// window, the dialog shrinks to fit.
+var fileDialogSize = fyne.NewSize(900, 600)
+
+// startFolder is the folder a file dialog opens in: last (the folder of
+// the file chosen last, when not nil), or else the agent's Documents
+// folder, or else her home folder; nil when none can be listed (the dialog
+// then chooses).
+func startFolder(last fyne.URI) fyne.ListableURI {
+	candidates := []fyne.URI{last}
+	if home, err := os.UserHomeDir(); err == nil {
+		candidates = append(candidates, storage.NewFileURI(filepath.Join(home, "Documents")), storage.NewFileURI(home))
+	}
+	for _, u := range candidates {
+		if u == nil {
+			continue
+		}
+		if ok, err := storage.CanList(u); err != nil || !ok {
+			continue
+		}
+		if dir, err := storage.ListerForURI(u); err == nil {
+			return dir
+		}
+	}
+	return nil
 }
 
 // loadFile asks the service for the preview of the file name.
@@ -226,12 +307,7 @@ func (s *importScreen) showPreview(pv *wire.ImportPreview) {
 	for _, k := range importKinds {
 		s.counts[k.kind].SetText(fmt.Sprint(pv.Counts[k.kind]))
 	}
-	format := strings.ToUpper(pv.Format)
-	if pv.Encoding != "" {
-		s.format.SetText(lang.L("Fichier {{.Format}}, encodage {{.Encoding}}", map[string]any{"Format": format, "Encoding": pv.Encoding}))
-	} else {
-		s.format.SetText(lang.L("Fichier {{.Format}}", map[string]any{"Format": format}))
-	}
+	s.format.SetText(importFileKind(pv.Format, pv.Encoding))
 	setMessage(s.warning, pv.Warning)
 	s.force.SetChecked(false)
 	if pv.NeedsForce {
@@ -247,6 +323,32 @@ func (s *importScreen) showPreview(pv *wire.ImportPreview) {
 	s.preview.Show()
 	s.updateApply()
 	s.content.Refresh()
+}
+
+// importFileKind says what kind of file the service read, in the agent's
+// words, from the format and encoding it names (server/pmi: "csv" or
+// "xlsx"; "utf-8", "utf-8-bom", "windows-1252", "utf-16le", "utf-16be").
+func importFileKind(format, encoding string) string {
+	switch format {
+	case "xlsx":
+		return lang.L("Fichier Excel (XLSX)")
+	case "csv":
+		switch encoding {
+		case "utf-8", "utf-8-bom":
+			return lang.L("Fichier CSV (UTF-8)")
+		case "windows-1252":
+			return lang.L("Fichier CSV (Windows-1252, Excel)")
+		case "utf-16le", "utf-16be":
+			return lang.L("Fichier CSV (UTF-16, Excel)")
+		case "":
+			return lang.L("Fichier CSV")
+		}
+	}
+	// A name this screen does not know yet: shown as the service says it.
+	if encoding == "" {
+		return lang.L("Fichier {{.Format}}", map[string]any{"Format": strings.ToUpper(format)})
+	}
+	return lang.L("Fichier {{.Format}} ({{.Encoding}})", map[string]any{"Format": strings.ToUpper(format), "Encoding": encoding})
 }
 
 // updateApply enables « Appliquer l'import » when there is a preview not

@@ -3,11 +3,15 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"espacepro/data"
@@ -41,7 +45,7 @@ func newImportWindow(t *testing.T) (*importScreen, *fakeService, fyne.Window) {
 	t.Helper()
 	f := newFakeService()
 	f.preview = importPreviewFixture()
-	w := newSizedWindow(t, "Import", 1100, 700)
+	w := newSizedWindow(t, "Import", 1200, 760) // the app's default size
 	s := newImportScreen(f, w)
 	w.SetContent(s.content)
 	return s, f, w
@@ -78,7 +82,7 @@ func TestImportChoosesAFileAndShowsThePreview(t *testing.T) {
 		}
 	}
 	assertShows(t, w, "liste-pmi-92.csv", "Nouvelles", "Mises à jour", "Réinscrites", "Inchangées", "Retirées", "Rejetées",
-		"Fichier CSV, encodage windows-1252",
+		"Fichier CSV (Windows-1252, Excel)",
 		"Ligne", "Type", "Nom", "Prénom", "N° d'agrément", "Commune", "Détail")
 	assertTableShows(t, s.table, "2", "Nouvelle", "DURAND", "Léa", "92-0101", "Antony", "Mise à jour",
 		"Modifié : Adresse, Téléphone", "Rejetée", "Retirée", "LEFÈVRE")
@@ -214,6 +218,72 @@ func TestImportNeedsTheServer(t *testing.T) {
 	s.applyImport()
 	if got := s.status.Text; got != "Le fichier n'est pas celui de l'aperçu : affichez à nouveau l'aperçu avant d'importer." {
 		t.Errorf("conflict: status %q", got)
+	}
+}
+
+func TestImportFileKindInTheAgentsWords(t *testing.T) {
+	for _, tc := range []struct{ format, encoding, want string }{
+		{"csv", "utf-8", "Fichier CSV (UTF-8)"},
+		{"csv", "utf-8-bom", "Fichier CSV (UTF-8)"},
+		{"csv", "windows-1252", "Fichier CSV (Windows-1252, Excel)"},
+		{"csv", "utf-16le", "Fichier CSV (UTF-16, Excel)"},
+		{"csv", "utf-16be", "Fichier CSV (UTF-16, Excel)"},
+		{"csv", "", "Fichier CSV"},
+		{"xlsx", "", "Fichier Excel (XLSX)"},
+		{"ods", "", "Fichier ODS"},                          // not known yet: as the service says
+		{"csv", "iso-8859-15", "Fichier CSV (iso-8859-15)"}, // likewise
+	} {
+		if got := importFileKind(tc.format, tc.encoding); got != tc.want {
+			t.Errorf("%s %s: %q, want %q", tc.format, tc.encoding, got, tc.want)
+		}
+	}
+}
+
+func TestImportPreviewFitsTheWindow(t *testing.T) {
+	s, _, _ := newImportWindow(t) // the app's default size
+	s.loadFile("liste-pmi-92.csv", importTestFile)
+	if got, room := columnsWidth(importColumns()), s.table.Size().Width; got > room {
+		t.Errorf("the columns take %v px, the screen %v px: a horizontal scroll bar", got, room)
+	}
+	// « Afficher » is as wide as its longest option, not as the screen.
+	text := fyne.MeasureText("Tous les changements", theme.TextSize(), fyne.TextStyle{}).Width
+	if got := s.kindFilter.Size().Width; got < text+2*theme.InnerPadding() || got > s.table.Size().Width/3 {
+		t.Errorf("the filter is %v px wide for %v px of text", got, text)
+	}
+}
+
+func TestImportDialogStartFolder(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("USERPROFILE", home) // Windows
+	s, _, _ := newImportWindow(t)
+	if got := startFolder(s.lastFolder); got == nil || got.Path() != home {
+		t.Errorf("without Documents: %v, want the home folder %s", got, home)
+	}
+	docs := filepath.Join(home, "Documents")
+	if err := os.Mkdir(docs, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if got := startFolder(s.lastFolder); got == nil || got.Path() != docs {
+		t.Errorf("with Documents: %v, want %s", got, docs)
+	}
+	// Then where the agent chose a file last.
+	s.lastFolder = storage.NewFileURI(t.TempDir())
+	if got := startFolder(s.lastFolder); got == nil || got.Path() != s.lastFolder.Path() {
+		t.Errorf("after a choice: %v, want %s", got, s.lastFolder)
+	}
+}
+
+func TestImportDialogIsLarge(t *testing.T) {
+	t.Setenv("HOME", t.TempDir())
+	s, _, w := newImportWindow(t) // the app's default size
+	s.openWithDialog(func(string, []byte) {})
+	top := w.Canvas().Overlays().Top()
+	if top == nil {
+		t.Fatal("no file dialog")
+	}
+	if got := top.(*widget.PopUp).Content.Size(); got.Width < 880 || got.Height < 580 {
+		t.Errorf("the file dialog is %v", got)
 	}
 }
 

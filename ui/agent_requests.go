@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"espacepro/data"
@@ -61,6 +62,7 @@ type agentRequestsScreen struct {
 	detailTitle   *widget.Label
 	pendingLabel  *widget.Label
 	actions       *fyne.Container
+	actionGrid    *fyne.Container // the buttons, two a line
 	match         *widget.Button
 	letter        *widget.Button
 	letterSent    *widget.Button
@@ -90,7 +92,8 @@ type agentRequestsScreen struct {
 
 	// saveFile asks where to save a file and writes it, then calls done
 	// with where it went ("" when the agent cancelled). Tests replace it.
-	saveFile func(suggested string, content []byte, done func(location string, err error))
+	saveFile     func(suggested string, content []byte, done func(location string, err error))
+	letterFolder fyne.URI // where the agent saved a letter last, for the dialog
 
 	// onActionQueued, when set, is called after an action was prepared
 	// (the app may try a sync at once).
@@ -114,25 +117,21 @@ func newAgentRequestsScreen(svc Service, win fyne.Window) *agentRequestsScreen {
 	s.search.SetPlaceHolder(lang.L("Rechercher un nom…"))
 	s.search.OnChanged = func(string) { s.filtersChanged() }
 
-	s.table = newDataTable([]tableColumn{
-		{lang.L("Reçue le"), 100},
-		{lang.L("Nom"), 110},
-		{lang.L("Prénom / structure"), 140},
-		{lang.L("Commune"), 115},
-		{lang.L("État"), 175},
-		{lang.L("Rapprochée"), 110},
-	}, func() []*data.Request { return s.rows }, s.cell, s.showRequest)
+	s.table = newDataTable(requestColumns(), func() []*data.Request { return s.rows }, s.cell, s.showRequest)
 	s.pager = newPageNav(requestsPageSize, lang.L("Aucune demande"), s.load)
 	s.listMessage = newMessageLabel(widget.DangerImportance)
 
-	filters := container.NewVBox(
+	// The filters keep off the split's divider.
+	filters := container.New(layout.NewCustomPaddedLayout(0, 0, 0, theme.InnerPadding()), container.NewVBox(
 		container.NewBorder(nil, nil, widget.NewLabel(lang.L("État :")), s.unmatched, s.stateFilter),
 		s.search,
-	)
+	))
 	list := container.NewBorder(filters, container.NewVBox(s.listMessage, s.pager.content), nil, nil, s.table)
 
 	s.buildDetail()
-	s.detailScroll = container.NewVScroll(container.NewPadded(s.detail))
+	reflow := &reflowLayout{}
+	s.detailScroll = container.NewVScroll(container.New(reflow, container.NewPadded(s.detail)))
+	reflow.scroll = s.detailScroll
 	split := container.NewHSplit(list, s.detailScroll)
 	split.SetOffset(0.6)
 	s.content = split
@@ -142,6 +141,21 @@ func newAgentRequestsScreen(svc Service, win fyne.Window) *agentRequestsScreen {
 	return s
 }
 
+// requestColumns are the columns of the requests table. Their widths fit
+// the list's side of the window at its default size (1200 px, split at
+// 0.6: 710 px, with 4 px between columns) with no horizontal scroll; a long
+// name is cut with an ellipsis and shown in full in the detail.
+func requestColumns() []tableColumn {
+	return []tableColumn{
+		{lang.L("Reçue le"), 92},
+		{lang.L("Nom"), 82},
+		{lang.L("Prénom / structure"), 140},
+		{lang.L("Commune"), 156},
+		{lang.L("État"), 122},
+		{lang.L("Rapprochée"), 96},
+	}
+}
+
 // buildDetail makes the detail panel and its action widgets.
 func (s *agentRequestsScreen) buildDetail() {
 	s.detailTitle = heading("")
@@ -149,7 +163,7 @@ func (s *agentRequestsScreen) buildDetail() {
 	s.match = widget.NewButton(lang.L("Rapprocher"), s.tapMatch)
 	s.letter = widget.NewButton(lang.L("Courrier (PDF)"), s.tapLetter)
 	s.letterSent = widget.NewButton(lang.L("Courrier envoyé"), s.tapLetterSent)
-	s.sendMail = widget.NewCheck(lang.L("Envoyer le courrier par e-mail"), nil)
+	s.sendMail = widget.NewCheck(lang.L("Envoyer par e-mail"), nil) // beside « Courrier envoyé »
 	s.agreement = widget.NewButton(lang.L("Accord reçu"), s.tapAgreement)
 	s.validate = widget.NewButton(lang.L("Valider"), s.tapValidate)
 	s.validate.Importance = widget.HighImportance
@@ -160,11 +174,13 @@ func (s *agentRequestsScreen) buildDetail() {
 	s.closedLabel.Wrapping = fyne.TextWrapWord
 	s.actionMessage = newMessageLabel(widget.MediumImportance)
 
+	// Two columns of buttons in workflow order; the grid skips the hidden
+	// ones, and the e-mail check sits beside « Courrier envoyé ».
+	s.actionGrid = container.NewGridWithColumns(2,
+		s.match, s.letter, s.letterSent, s.sendMail, s.agreement, s.validate, s.refuse)
 	s.actions = container.NewVBox(
 		heading(lang.L("Actions")),
-		container.NewHBox(s.match, s.letter),
-		container.NewHBox(s.letterSent, s.sendMail),
-		container.NewHBox(s.agreement, s.validate, s.refuse),
+		s.actionGrid,
 		s.validateHint,
 		s.closedLabel,
 	)
@@ -425,6 +441,7 @@ func (s *agentRequestsScreen) updateActions(r *data.Request) {
 	showWhen(s.agreement, r.State.CanMoveTo(data.RequestAgreement))
 	showWhen(s.validate, r.State.CanMoveTo(data.RequestValidated))
 	showWhen(s.refuse, r.State.CanMoveTo(data.RequestRefused))
+	showWhen(s.actionGrid, open)
 	showWhen(s.closedLabel, !open)
 	s.sendMail.SetChecked(false)
 
@@ -438,6 +455,46 @@ func (s *agentRequestsScreen) updateActions(r *data.Request) {
 		s.validate.Enable()
 		setMessage(s.validateHint, "")
 	}
+}
+
+// reflowLayout lays out the content of a vertical scroll at the scroll's
+// width. Word-wrapped labels only know how many lines they take once they
+// have their width, after the scroll has sized its content from their
+// minimum height at their former width (none, for new labels): when the
+// content turns out taller or shorter than its text needs, the layout asks
+// the scroll to size it again, so that its end is neither cut nor
+// followed by a blank.
+type reflowLayout struct {
+	scroll    *container.Scroll
+	reflowing bool // a second sizing is under way
+}
+
+// Layout gives each object the whole size, then has the scroll size the
+// content again when its wrapped text needs another height.
+func (l *reflowLayout) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	need := float32(0)
+	for _, o := range objects {
+		o.Resize(size)
+		o.Move(fyne.NewPos(0, 0))
+		need = max(need, o.MinSize().Height)
+	}
+	if l.scroll == nil || l.reflowing {
+		return
+	}
+	if want := max(need, l.scroll.Size().Height); want != size.Height {
+		l.reflowing = true
+		l.scroll.Refresh()
+		l.reflowing = false
+	}
+}
+
+// MinSize is the largest of the objects' minimum sizes.
+func (l *reflowLayout) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for _, o := range objects {
+		s = s.Max(o.MinSize())
+	}
+	return s
 }
 
 // showWhen shows o when visible is true and hides it otherwise.
@@ -739,7 +796,8 @@ func letterFileName(r *data.Request) string {
 }
 
 // saveWithDialog asks where to save content with a file dialog, then
-// writes it there.
+// writes it there. The dialog opens where the agent saved a letter last,
+// or in her Documents folder, or in her home folder.
 func (s *agentRequestsScreen) saveWithDialog(suggested string, content []byte, done func(string, error)) {
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil || w == nil {
@@ -750,10 +808,17 @@ func (s *agentRequestsScreen) saveWithDialog(suggested string, content []byte, d
 		if cerr := w.Close(); err == nil {
 			err = cerr
 		}
+		if dir, perr := storage.Parent(w.URI()); perr == nil {
+			s.letterFolder = dir
+		}
 		done(w.URI().Path(), err)
 	}, s.win)
 	d.SetFileName(suggested)
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".pdf"}))
+	if dir := startFolder(s.letterFolder); dir != nil {
+		d.SetLocation(dir)
+	}
+	d.Resize(fileDialogSize)
 	d.Show()
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"espacepro/data"
@@ -404,6 +405,90 @@ func TestAgentRequestLetterNeedsTheServer(t *testing.T) {
 	test.Tap(s.letter)
 	if got := s.actionMessage.Text; got != "Cette demande relève d'une autre Caf." {
 		t.Errorf("message %q", got)
+	}
+}
+
+// columnsWidth is how wide a data table of columns is: the columns and the
+// theme's padding between them.
+func columnsWidth(columns []tableColumn) float32 {
+	w := theme.Padding() * float32(len(columns)-1)
+	for _, c := range columns {
+		w += c.width
+	}
+	return w
+}
+
+func TestAgentRequestsTableFitsItsPane(t *testing.T) {
+	s, _, _ := newAgentRequestsWindow(t) // the app's default size
+	if got, room := columnsWidth(requestColumns()), s.table.Size().Width; got > room {
+		t.Errorf("the columns take %v px, the pane %v px: a horizontal scroll bar", got, room)
+	}
+}
+
+func TestAgentRequestActionsTwoALine(t *testing.T) {
+	s, _, _ := openAgentRequest(t, "Dupont") // Reçue: all but « Accord reçu » and « Valider »
+	line := func(o fyne.CanvasObject) float32 { return o.Position().Y }
+	if line(s.match) != line(s.letter) || line(s.letterSent) != line(s.sendMail) || line(s.letterSent) <= line(s.match) ||
+		line(s.refuse) <= line(s.letterSent) {
+		t.Errorf("lines of Rapprocher %v, Courrier (PDF) %v, Courrier envoyé %v, the e-mail check %v, Refuser %v",
+			line(s.match), line(s.letter), line(s.letterSent), line(s.sendMail), line(s.refuse))
+	}
+	if s.refuse.Position().X != s.match.Position().X || s.refuse.Size().Width != s.match.Size().Width {
+		t.Error("« Refuser » is not in the grid of the other buttons")
+	}
+	// Every button fits in the detail pane.
+	for _, b := range []*widget.Button{s.match, s.letter, s.letterSent, s.refuse} {
+		if x := b.Position().X + b.Size().Width; x > s.actionGrid.Size().Width || b.Size().Width < b.MinSize().Width {
+			t.Errorf("« %s » does not fit: ends at %v of %v, %v wide for %v", b.Text, x, s.actionGrid.Size().Width,
+				b.Size().Width, b.MinSize().Width)
+		}
+	}
+
+	selectAgentRequest(t, s, "Bernard") // Accord reçu: « Valider » beside « Refuser »
+	if line(s.validate) != line(s.refuse) || line(s.validate) <= line(s.match) {
+		t.Errorf("lines of Valider %v, Refuser %v", line(s.validate), line(s.refuse))
+	}
+	selectAgentRequest(t, s, "Leroy") // validated: no action
+	if s.actionGrid.Visible() || !s.closedLabel.Visible() {
+		t.Error("a closed request shows its action grid")
+	}
+}
+
+func TestAgentRequestDetailScrollsToItsEnd(t *testing.T) {
+	// The detail's lines wrap on a narrow pane: the scroll must still
+	// hold all of them (the last field, « Rapprochée », wraps).
+	for _, width := range []float32{1200, 900} {
+		s, _, w := newAgentRequestsWindow(t)
+		w.Resize(fyne.NewSize(width, 760))
+		for _, name := range []string{"Dupont", "Martin", "Moreau"} {
+			selectAgentRequest(t, s, name)
+			if got, need := s.detail.Size().Height, s.detail.MinSize().Height; got < need {
+				t.Errorf("%v px, %s: the detail is %v px high for %v px of lines", width, name, got, need)
+			}
+			assertDetailFitsItsScroll(t, s, fmt.Sprintf("%v px, %s", width, name))
+		}
+		// Narrower, then wider, after the detail was shown.
+		w.Resize(fyne.NewSize(width-200, 760))
+		assertDetailFitsItsScroll(t, s, fmt.Sprintf("%v px, Moreau", width-200))
+		w.Resize(fyne.NewSize(width, 760))
+		assertDetailFitsItsScroll(t, s, fmt.Sprintf("%v px again, Moreau", width))
+	}
+}
+
+// assertDetailFitsItsScroll checks that the scroll of the detail holds
+// its lines, its last one included, and no blank after them.
+func assertDetailFitsItsScroll(t *testing.T, s *agentRequestsScreen, what string) {
+	t.Helper()
+	if got, need := s.detail.Size().Height, s.detail.MinSize().Height; got < need {
+		t.Errorf("%s: the detail is %v px high for %v px of lines", what, got, need)
+	}
+	content := s.detailScroll.Content
+	last := s.detail.Objects[len(s.detail.Objects)-1]
+	if end := last.Position().Y + last.Size().Height; end > content.Size().Height {
+		t.Errorf("%s: the last field ends at %v, the scroll at %v", what, end, content.Size().Height)
+	}
+	if got, want := content.Size().Height, max(content.MinSize().Height, s.detailScroll.Size().Height); got != want {
+		t.Errorf("%s: the scrolled detail is %v px high, want %v", what, got, want)
 	}
 }
 

@@ -149,7 +149,8 @@ func availabilityTabTitle(t data.Tab) string {
 }
 
 // identity shows who the availability is for, as the seed's screens do:
-// the name and the address.
+// the name in bold, then « — » and the address (a structure's name is not
+// the person's shown in the app's header).
 func (s *availabilityScreen) identity() fyne.CanvasObject {
 	var parts []string
 	if street := s.p.Address.Line(); street != "" {
@@ -158,7 +159,11 @@ func (s *availabilityScreen) identity() fyne.CanvasObject {
 	if town := strings.TrimSpace(s.p.Address.PostalCode + " " + strings.ToUpper(s.p.Address.CommuneName)); town != "" {
 		parts = append(parts, town)
 	}
-	return container.NewHBox(heading(s.p.DisplayName()), widget.NewLabel(strings.Join(parts, ", ")))
+	segments := []widget.RichTextSegment{&widget.TextSegment{Text: s.p.DisplayName(), Style: widget.RichTextStyleStrong}}
+	if len(parts) > 0 {
+		segments = append(segments, &widget.TextSegment{Text: " — " + strings.Join(parts, ", "), Style: widget.RichTextStyleInline})
+	}
+	return widget.NewRichText(segments...)
 }
 
 // globalTab builds « Disponibilité globale »: the seed's three sentences,
@@ -214,7 +219,9 @@ type availabilityPanel struct {
 	grid        *slotGrid
 	places      *widget.Entry
 	placesError *widget.Label
-	copyPrev    *widget.Button // « Recopier la semaine précédente », weeks only
+	copyPrev    *widget.Button  // « Recopier la semaine précédente », weeks only
+	copyHint    *widget.Label   // why copyPrev is disabled, weeks only
+	shortcuts   *fyne.Container // the copy and « Tout remplir » buttons
 	fill        map[data.SlotState]*widget.Button
 	content     fyne.CanvasObject
 }
@@ -238,33 +245,43 @@ func (s *availabilityScreen) newDetailPanel(i int, tab data.Tab) *availabilityPa
 	help := wrappedLabel(lang.L("Choisissez « Utiliser les informations ci-dessous » pour que les parents voient ces informations ; sinon ils liront « disponibilités non renseignées »."))
 
 	heads := make([]string, data.DaysPerWeek)
-	var rows []string
 	for d := range heads {
 		heads[d] = lang.L(data.DayNames[d])
 	}
 	if tab.Kind == data.TabWeek {
+		// A row per time slot, and « Toute la journée » to set a whole day.
+		var rows []string
 		for d := range heads {
 			heads[d] += "\n" + tab.Date.AddDays(d).French()
 		}
 		for _, l := range data.SlotLabels {
 			rows = append(rows, lang.L(l))
 		}
+		p.grid = newSlotGrid(heads, rows, lang.L("Toute la journée :"))
 	} else {
-		rows = []string{""}
+		// One value per weekday: a single row of cells, no select.
+		p.grid = newSlotGrid(heads, []string{lang.L("Disponibilité :")}, "")
 	}
-	p.grid = newSlotGrid(heads, rows, lang.L("Toute la journée :"))
 	p.grid.onChanged = s.changed
 
-	shortcuts := container.NewHBox()
+	p.shortcuts = container.NewHBox()
 	if tab.Kind == data.TabWeek {
 		p.copyPrev = widget.NewButtonWithIcon(lang.L("Recopier la semaine précédente"), theme.ContentCopyIcon(), func() { s.copyPrevious(i) })
-		shortcuts.Add(p.copyPrev)
+		p.copyHint = widget.NewLabelWithStyle(lang.L("(aucune semaine précédente enregistrée)"), fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
+		p.copyHint.Hide()
+		if i == 0 {
+			// The week before the current one is known once loaded.
+			p.copyPrev.Disable()
+		}
+		p.shortcuts.Add(p.copyPrev)
+		p.shortcuts.Add(p.copyHint)
+		p.shortcuts.Add(widget.NewSeparator())
 	}
-	shortcuts.Add(widget.NewLabel(lang.L("Tout remplir :")))
+	p.shortcuts.Add(widget.NewLabel(lang.L("Tout remplir :")))
 	for _, st := range data.SlotStates {
 		b := widget.NewButton(slotLabel(st), func() { p.grid.fill(st) })
 		p.fill[st] = b
-		shortcuts.Add(b)
+		p.shortcuts.Add(b)
 	}
 
 	p.places = widget.NewEntry()
@@ -284,7 +301,7 @@ func (s *availabilityScreen) newDetailPanel(i int, tab data.Tab) *availabilityPa
 		heading(availabilityTabTitle(tab)),
 		p.use,
 		help,
-		shortcuts,
+		p.shortcuts,
 		p.grid.content,
 		placesRow,
 		p.placesError,
@@ -667,13 +684,18 @@ func (s *availabilityScreen) previousWeek() (data.Week, bool) {
 }
 
 // refreshCopyButtons enables « Recopier la semaine précédente » of the
-// current week only when the week before was saved.
+// current week only when the week before was saved, and otherwise says why
+// next to it.
 func (s *availabilityScreen) refreshCopyButtons() {
+	p := s.panels[0]
 	if _, ok := s.previousWeek(); ok {
-		s.panels[0].copyPrev.Enable()
+		p.copyPrev.Enable()
+		p.copyHint.Hide()
 	} else {
-		s.panels[0].copyPrev.Disable()
+		p.copyPrev.Disable()
+		p.copyHint.Show()
 	}
+	p.shortcuts.Refresh()
 }
 
 // reminderTexts returns the reminders: weeks without saved information, and

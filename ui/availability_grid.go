@@ -23,6 +23,21 @@ var (
 	slotBorderColour = color.NRGBA{R: 0x92, G: 0x92, B: 0x92, A: 0xff}
 )
 
+// How far a disabled cell's fill and border, and its text, move towards the
+// theme's background: the fill stays clearly coloured and the text keeps a
+// contrast above 4:1 in the light and the dark theme.
+const (
+	disabledFillFade = 0.45
+	disabledTextFade = 0.25
+)
+
+// mixColour returns a moved towards b by the fraction f (0: a, 1: b), opaque.
+func mixColour(a, b color.Color, f float64) color.Color {
+	ca, cb := color.NRGBAModel.Convert(a).(color.NRGBA), color.NRGBAModel.Convert(b).(color.NRGBA)
+	mix := func(x, y uint8) uint8 { return uint8(float64(x)*(1-f) + float64(y)*f + 0.5) }
+	return color.NRGBA{R: mix(ca.R, cb.R), G: mix(ca.G, cb.G), B: mix(ca.B, cb.B), A: 0xff}
+}
+
 // slotFill returns the background of a cell holding s.
 func slotFill(s data.SlotState) color.Color {
 	switch s {
@@ -218,7 +233,7 @@ func (r *slotCellRenderer) Objects() []fyne.CanvasObject {
 	return []fyne.CanvasObject{r.bg, r.text}
 }
 
-// Refresh redraws the state: its colour and label, greyed when disabled,
+// Refresh redraws the state: its colour and label, faded when disabled,
 // with a ring when focused.
 func (r *slotCellRenderer) Refresh() {
 	c := r.cell
@@ -227,14 +242,16 @@ func (r *slotCellRenderer) Refresh() {
 	r.text.Text = slotLabel(c.state)
 	r.text.TextSize = th.Size(theme.SizeNameText)
 	r.bg.CornerRadius = th.Size(theme.SizeNameInputRadius)
-	if c.Disabled() {
-		r.bg.FillColor = th.Color(theme.ColorNameDisabledButton, v)
-		r.text.Color = th.Color(theme.ColorNameDisabled, v)
-	} else {
-		r.bg.FillColor = slotFill(c.state)
-		r.text.Color = slotTextColour
-	}
+	r.bg.FillColor, r.text.Color = slotFill(c.state), slotTextColour
 	r.bg.StrokeColor, r.bg.StrokeWidth = slotBorderColour, 1
+	if c.Disabled() {
+		// Faded towards the background but still readable: the user sees
+		// what parents would read if she chose to show this tab.
+		bg := th.Color(theme.ColorNameBackground, v)
+		r.bg.FillColor = mixColour(r.bg.FillColor, bg, disabledFillFade)
+		r.text.Color = mixColour(slotTextColour, bg, disabledTextFade)
+		r.bg.StrokeColor = mixColour(slotBorderColour, bg, disabledFillFade)
+	}
 	if c.focused {
 		r.bg.StrokeColor, r.bg.StrokeWidth = th.Color(theme.ColorNamePrimary, v), 3
 	}
@@ -242,14 +259,14 @@ func (r *slotCellRenderer) Refresh() {
 	r.text.Refresh()
 }
 
-// slotGrid is the table of a weekly tab (7 days × 7 time slots) or of a
-// dated tab (7 days × 1 value), with a « Toute la journée » select above
-// each day that sets the day's cells at once and shows their common value
-// (nothing when they differ).
+// slotGrid is the table of a weekly tab (7 days × 7 time slots), with a
+// « Toute la journée » select above each day that sets the day's cells at
+// once and shows their common value (« (variable) » when they differ), or of
+// a dated tab (7 days × 1 value, no selects: the single row is the day).
 type slotGrid struct {
 	content fyne.CanvasObject
-	cells   [][]*slotCell // [day][slot]
-	selects []*widget.Select
+	cells   [][]*slotCell    // [day][slot]
+	selects []*widget.Select // nil without a « Toute la journée » row
 
 	// onChanged is called after the user changed a cell.
 	onChanged func()
@@ -257,20 +274,23 @@ type slotGrid struct {
 }
 
 // newSlotGrid builds a grid with a column per heading in heads and a row per
-// label in rows; selectLabel heads the row of « Toute la journée » selects.
+// label in rows; selectLabel heads the row of « Toute la journée » selects,
+// which is left out when selectLabel is empty.
 func newSlotGrid(heads, rows []string, selectLabel string) *slotGrid {
 	g := &slotGrid{}
 	objects := []fyne.CanvasObject{widget.NewLabel("")}
 	for _, h := range heads {
 		objects = append(objects, widget.NewLabelWithStyle(h, fyne.TextAlignCenter, fyne.TextStyle{Bold: true}))
 	}
-	objects = append(objects, widget.NewLabel(selectLabel))
-	for d := range heads {
-		sel := widget.NewSelect(slotLabels(), nil)
-		sel.PlaceHolder = " " // empty when the day's cells differ
-		sel.OnChanged = func(text string) { g.selectChanged(d, text) }
-		g.selects = append(g.selects, sel)
-		objects = append(objects, sel)
+	if selectLabel != "" {
+		objects = append(objects, widget.NewLabel(selectLabel))
+		for d := range heads {
+			sel := widget.NewSelect(slotLabels(), nil)
+			sel.PlaceHolder = mixedDayLabel() // shown when the day's cells differ
+			sel.OnChanged = func(text string) { g.selectChanged(d, text) }
+			g.selects = append(g.selects, sel)
+			objects = append(objects, container.NewThemeOverride(sel, slotSelectTheme{}))
+		}
 	}
 	g.cells = make([][]*slotCell, len(heads))
 	for d := range heads {
@@ -336,8 +356,16 @@ func (g *slotGrid) changed() {
 	}
 }
 
-// syncSelect shows day d's common value in its select, or nothing.
+// mixedDayLabel is what a « Toute la journée » select shows when the day's
+// cells differ.
+func mixedDayLabel() string { return lang.L("(variable)") }
+
+// syncSelect shows day d's common value in its select, or « (variable) »
+// (its placeholder) when the cells differ.
 func (g *slotGrid) syncSelect(d int) {
+	if g.selects == nil {
+		return
+	}
 	first := g.cells[d][0].state
 	same := true
 	for _, c := range g.cells[d][1:] {
@@ -401,10 +429,12 @@ func (g *slotGrid) setEnabled(on bool) {
 				c.Disable()
 			}
 		}
+	}
+	for _, sel := range g.selects {
 		if on {
-			g.selects[d].Enable()
+			sel.Enable()
 		} else {
-			g.selects[d].Disable()
+			sel.Disable()
 		}
 	}
 }
@@ -478,4 +508,39 @@ func (l *slotTableLayout) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 		o.Move(fyne.NewPos(x, y))
 		o.Resize(fyne.NewSize(w, rows[row]))
 	}
+}
+
+// slotSelectTheme is the app's theme with a darker « disabled » colour, for
+// the « Toute la journée » selects: disabled (« Ne pas spécifier
+// d'informations »), they stay readable like the cells under them, Fyne's
+// own disabled text being too faint to read.
+type slotSelectTheme struct{}
+
+// Color returns the app theme's colour of name; the disabled text is the
+// foreground moved 40% towards the background.
+func (slotSelectTheme) Color(name fyne.ThemeColorName, variant fyne.ThemeVariant) color.Color {
+	th := slotAppTheme()
+	if name == theme.ColorNameDisabled {
+		return mixColour(th.Color(theme.ColorNameForeground, variant), th.Color(theme.ColorNameBackground, variant), 0.4)
+	}
+	return th.Color(name, variant)
+}
+
+// Font returns the app theme's font.
+func (slotSelectTheme) Font(style fyne.TextStyle) fyne.Resource { return slotAppTheme().Font(style) }
+
+// Icon returns the app theme's icon.
+func (slotSelectTheme) Icon(name fyne.ThemeIconName) fyne.Resource { return slotAppTheme().Icon(name) }
+
+// Size returns the app theme's size.
+func (slotSelectTheme) Size(name fyne.ThemeSizeName) float32 { return slotAppTheme().Size(name) }
+
+// slotAppTheme returns the app's current theme.
+func slotAppTheme() fyne.Theme {
+	if a := fyne.CurrentApp(); a != nil {
+		if th := a.Settings().Theme(); th != nil {
+			return th
+		}
+	}
+	return theme.DefaultTheme()
 }

@@ -1,12 +1,15 @@
 package ui
 
 import (
+	"image/color"
+	"math"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -90,6 +93,17 @@ func availShowsWrapped(t *testing.T, w fyne.Window, want ...string) {
 	}
 }
 
+// availTextsOf returns the visible texts drawn by o.
+func availTextsOf(o fyne.CanvasObject) []string {
+	var out []string
+	for _, obj := range test.LaidOutObjects(o) {
+		if t, ok := obj.(*canvas.Text); ok && obj.Visible() && t.Text != "" {
+			out = append(out, t.Text)
+		}
+	}
+	return out
+}
+
 // availUse sets a weekly or dated tab's « Utiliser les informations
 // ci-dessous ».
 func availUse(p *availabilityPanel, use bool) {
@@ -121,7 +135,16 @@ func TestAvailabilityTabsAndDates(t *testing.T) {
 	s.appTabs.SelectIndex(3)
 	assertShows(t, w, "Saisie des disponibilités pour la semaine du 14/12/2026", "14/12/2026", "20/12/2026")
 	s.appTabs.SelectIndex(5)
-	assertShows(t, w, "Saisie des disponibilités au 01/01/2027", "Lundi", "Dimanche", "Valider")
+	assertShows(t, w, "Saisie des disponibilités au 01/01/2027", "Lundi", "Dimanche", "Disponibilité :",
+		"Tout remplir :", "Valider")
+	// A dated tab has one value per weekday: one labelled row of cells, no
+	// « Toute la journée » select nor copy.
+	if got := availTextsOf(s.panels[4].content); slices.Contains(got, "Toute la journée :") || slices.Contains(got, "Recopier la semaine précédente") {
+		t.Errorf("the dated tab shows %q", got)
+	}
+	if s.panels[4].grid.selects != nil || len(s.panels[4].grid.cells[0]) != 1 {
+		t.Errorf("the dated grid has %d selects and %d rows, want none and 1", len(s.panels[4].grid.selects), len(s.panels[4].grid.cells[0]))
+	}
 	s.appTabs.SelectIndex(0)
 	assertShows(t, w, "Saisie des disponibilités globales",
 		"Vous n'avez aucune disponibilité sur les périodes proposées.",
@@ -201,8 +224,12 @@ func TestAvailabilityWholeDay(t *testing.T) {
 		t.Errorf("Thursday changed too: %q", got.Label())
 	}
 	test.Tap(p.grid.cells[4][2])
-	if got := p.grid.selects[4].Selected; got != "" {
-		t.Errorf("a mixed day's select shows %q, want nothing", got)
+	if got, ph := p.grid.selects[4].Selected, p.grid.selects[4].PlaceHolder; got != "" || ph != "(variable)" {
+		t.Errorf("a mixed day's select shows %q (placeholder %q), want the placeholder « (variable) »", got, ph)
+	}
+	s.appTabs.SelectIndex(2)
+	if got := availTextsOf(p.grid.content); !slices.Contains(got, "(variable)") {
+		t.Errorf("a mixed day does not show « (variable) »: %q", got)
 	}
 	test.Tap(p.grid.cells[4][2])
 	test.Tap(p.grid.cells[4][2])
@@ -210,10 +237,11 @@ func TestAvailabilityWholeDay(t *testing.T) {
 		t.Errorf("a day all « Disponible » shows %q", got)
 	}
 
-	// A dated tab: one value per weekday.
+	// A dated tab: one value per weekday, set by its cell.
 	d := s.panels[4]
 	availUse(d, true)
-	d.grid.selects[0].SetSelected("Non disponible")
+	test.Tap(d.grid.cells[0][0])
+	test.Tap(d.grid.cells[0][0])
 	if got := d.values().days[0]; got != data.Unavailable {
 		t.Errorf("dated Monday is %q", got.Label())
 	}
@@ -245,6 +273,37 @@ func TestAvailabilityNotSpecifiedDisablesTheGrid(t *testing.T) {
 	if got := p.grid.cells[0][0].state; got != data.Available {
 		t.Errorf("the disabled grid lost its value: %q", got.Label())
 	}
+
+	// Disabled cells stay readable: their own colour, faded, and dark text.
+	fill := func(c *slotCell) color.Color {
+		return test.WidgetRenderer(c).(*slotCellRenderer).bg.FillColor
+	}
+	on, off := p.grid.cells[0][0], p.grid.cells[0][1] // Disponible, Non travaillé
+	r := test.WidgetRenderer(on).(*slotCellRenderer)
+	if fill(on) == fill(off) || fill(on) == slotFill(data.Available) {
+		t.Errorf("disabled fills %v and %v: want the states' colours, faded", fill(on), fill(off))
+	}
+	if r.text.Text != "Disponible" || availContrast(r.text.Color, fill(on)) < 4.5 {
+		t.Errorf("disabled text %q in %v on %v: contrast %.1f, want 4.5 or more",
+			r.text.Text, r.text.Color, fill(on), availContrast(r.text.Color, fill(on)))
+	}
+}
+
+// availContrast returns the WCAG contrast ratio of two opaque colours.
+func availContrast(a, b color.Color) float64 {
+	lum := func(c color.Color) float64 {
+		n := color.NRGBAModel.Convert(c).(color.NRGBA)
+		ch := func(v uint8) float64 {
+			x := float64(v) / 255
+			if x <= 0.03928 {
+				return x / 12.92
+			}
+			return math.Pow((x+0.055)/1.055, 2.4)
+		}
+		return 0.2126*ch(n.R) + 0.7152*ch(n.G) + 0.0722*ch(n.B)
+	}
+	la, lb := lum(a), lum(b)
+	return (max(la, lb) + 0.05) / (min(la, lb) + 0.05)
 }
 
 func TestAvailabilityValiderSavesAllTabsAtOnce(t *testing.T) {
@@ -261,7 +320,7 @@ func TestAvailabilityValiderSavesAllTabsAtOnce(t *testing.T) {
 	test.Type(week.places, "2")
 	jan := s.panels[4] // 01/01/2027
 	availUse(jan, true)
-	jan.grid.selects[1].SetSelected("Disponible")
+	test.Tap(jan.grid.cells[1][0])
 
 	test.Tap(s.valider)
 
@@ -422,9 +481,17 @@ func TestAvailabilityPlacesError(t *testing.T) {
 }
 
 func TestAvailabilityCopyPreviousWeek(t *testing.T) {
-	s, _ := newAvailTest(t, newFakeService(), availPro(), availNow)
+	s, w := newAvailTest(t, newFakeService(), availPro(), availNow)
 	if !s.panels[0].copyPrev.Disabled() {
 		t.Error("the current week's copy should be disabled when the week before was never saved")
+	}
+	s.appTabs.SelectIndex(1)
+	assertShows(t, w, "(aucune semaine précédente enregistrée)")
+	if !s.panels[0].copyHint.Visible() {
+		t.Error("the disabled copy does not say why")
+	}
+	if s.panels[1].copyPrev.Disabled() || s.panels[1].copyHint.Visible() {
+		t.Error("S+1 copies the current week: its copy should be enabled, without a hint")
 	}
 	cur := s.panels[0]
 	availUse(cur, true)
@@ -444,8 +511,8 @@ func TestAvailabilityCopyPreviousWeek(t *testing.T) {
 	f.avail["pro-1"] = &data.Availability{ProfessionalID: "pro-1", Global: data.ColourGreen,
 		Weeks: []data.Week{{Monday: availDate(2026, 11, 23), Use: true, Grid: prev, Places: data.PlacesOf(2)}}}
 	s2, _ := newAvailTest(t, f, availPro(), availNow)
-	if s2.panels[0].copyPrev.Disabled() {
-		t.Fatal("the current week's copy is disabled although the week before was saved")
+	if s2.panels[0].copyPrev.Disabled() || s2.panels[0].copyHint.Visible() {
+		t.Fatal("the current week's copy is disabled, or says so, although the week before was saved")
 	}
 	test.Tap(s2.panels[0].copyPrev)
 	v := s2.panels[0].values()
@@ -617,4 +684,24 @@ func TestAvailabilityGoldens(t *testing.T) {
 	p.grid.set(2, 5, data.Unavailable)
 	test.Type(p.places, "2")
 	test.AssertRendersToMarkup(t, "availability_week.xml", w.Canvas())
+
+	// The current week, not shown to parents: its faded grid, and why its
+	// copy is disabled.
+	s.appTabs.SelectIndex(1)
+	cur := s.panels[0]
+	availUse(cur, true)
+	test.Tap(cur.fill[data.Available])
+	cur.grid.set(5, 0, data.Unavailable)
+	availUse(cur, false)
+	test.AssertRendersToMarkup(t, "availability_week_unused.xml", w.Canvas())
+
+	// A dated tab: one labelled row of cells.
+	s.appTabs.SelectIndex(5)
+	jan := s.panels[4]
+	availUse(jan, true)
+	for d := range 5 {
+		test.Tap(jan.grid.cells[d][0])
+	}
+	test.Tap(jan.grid.cells[2][0])
+	test.AssertRendersToMarkup(t, "availability_dated.xml", w.Canvas())
 }

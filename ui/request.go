@@ -110,9 +110,9 @@ type requestScreen struct {
 // newRequestScreen builds the wizard on its first step.
 func newRequestScreen(svc Service, win fyne.Window) *requestScreen {
 	s := &requestScreen{svc: svc, win: win, errors: map[string]*widget.Label{}}
-	s.choiceStep = s.buildChoice()
-	s.formStep = s.buildForm()
-	s.doneStep = s.buildDone()
+	s.choiceStep = requestReadable(s.buildChoice())
+	s.formStep = requestReadable(s.buildForm())
+	s.doneStep = requestReadable(s.buildDone())
 	s.steps = container.NewStack(s.choiceStep)
 	s.content = s.steps
 	return s
@@ -195,6 +195,9 @@ func (s *requestScreen) buildForm() fyne.CanvasObject {
 		widget.NewLabel(lang.L("Téléphone où vous contacter* :")), s.cell("phone", s.phone),
 		widget.NewLabel(lang.L("Adresse électronique* :")), s.cell("email", s.email),
 		widget.NewLabel(lang.L("Confirmer l'adresse électronique* :")), s.cell("email_confirm", s.emailConfirm),
+		layout.NewSpacer(), requestNote(lang.L("L'adresse électronique est obligatoire pour vous adresser un courriel de confirmation de votre demande. En aucun cas, l'adresse électronique collectée dans cette demande ne fait l'objet d'une mise en ligne sur le site mon-enfant.fr.")),
+		layout.NewSpacer(), requestWrapped(lang.L("Avant de terminer votre demande, recopiez le texte (lettres et/ou chiffres) qui apparaît dans l'emplacement ci-dessous. Cette démarche permet de sécuriser votre demande. Si vous n'y arrivez pas correctement, cliquez sur « Recommencer » et recopiez le nouveau texte qui s'affiche. « Écouter » vous le fait entendre.")),
+		widget.NewLabel(lang.L("Vérification du texte* :")), s.buildCaptcha(),
 	)
 
 	s.summary = newMessageLabel(widget.DangerImportance)
@@ -208,16 +211,16 @@ func (s *requestScreen) buildForm() fyne.CanvasObject {
 		widget.NewLabel(lang.L("Veuillez renseigner les informations suivantes :")),
 		widget.NewLabel(lang.L("(* champ obligatoire)")),
 		form,
-		requestCaption(lang.L("L'adresse électronique est obligatoire pour vous adresser un courriel de confirmation de votre demande. En aucun cas, l'adresse électronique collectée dans cette demande ne fait l'objet d'une mise en ligne sur le site mon-enfant.fr.")),
-		widget.NewSeparator(),
-		s.buildCaptcha(),
 		widget.NewSeparator(),
 		s.summary,
-		container.NewHBox(s.previous, layout.NewSpacer(), s.submit),
+		// The buttons' left edge lines up with the text of the labels.
+		container.New(layout.NewCustomPaddedLayout(0, 0, theme.InnerPadding(), 0),
+			container.NewHBox(s.previous, layout.NewSpacer(), s.submit)),
 	)))
 }
 
-// buildCaptcha returns the « Vérification du texte » part of the form.
+// buildCaptcha returns the value of the form's « Vérification du texte »
+// row: the image with its buttons, then the answer and its message.
 func (s *requestScreen) buildCaptcha() fyne.CanvasObject {
 	s.captchaImage = canvas.NewImageFromResource(nil)
 	s.captchaImage.FillMode = canvas.ImageFillContain
@@ -237,8 +240,6 @@ func (s *requestScreen) buildCaptcha() fyne.CanvasObject {
 	s.listen = widget.NewButtonWithIcon(lang.L("Écouter"), theme.VolumeUpIcon(), s.tapListen)
 
 	return container.NewVBox(
-		requestWrapped(lang.L("Avant de terminer votre demande, recopiez le texte (lettres et/ou chiffres) qui apparaît dans l'emplacement ci-dessous. Cette démarche permet de sécuriser votre demande. Si vous n'y arrivez pas correctement, cliquez sur « Recommencer » et recopiez le nouveau texte qui s'affiche. « Écouter » vous le fait entendre.")),
-		heading(lang.L("Vérification du texte* :")),
 		container.NewHBox(
 			container.NewStack(frame, s.captchaImage),
 			container.NewVBox(s.newCaptcha, s.listen),
@@ -274,12 +275,46 @@ func (s *requestScreen) newEntry(key string) *widget.Entry {
 }
 
 // cell returns field with its (hidden) error message under it, and
-// registers that message under key.
+// registers that message under key. The message is in bold, at the text's
+// size, in the screen's readable red (requestTheme).
 func (s *requestScreen) cell(key string, field fyne.CanvasObject) fyne.CanvasObject {
 	msg := newMessageLabel(widget.DangerImportance)
-	msg.SizeName = theme.SizeNameCaptionText
+	msg.TextStyle = fyne.TextStyle{Bold: true}
 	s.errors[key] = msg
-	return container.NewVBox(field, msg)
+	return container.New(requestCellLayout{}, field, msg)
+}
+
+// requestCellLayout lays out a field (the first object) at its minimum
+// height with its message (the second, a label) under it, the message's
+// text nearer to its field than to the next row of the form.
+type requestCellLayout struct{}
+
+// requestCellGap is how far a message label goes up into the space under
+// its field: its text then starts half a label padding under the field.
+func requestCellGap() float32 { return theme.InnerPadding() / 2 }
+
+// Layout places the field at the top and the message under it, both at full
+// width.
+func (requestCellLayout) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	field, msg := objects[0], objects[1]
+	h := field.MinSize().Height
+	field.Move(fyne.NewPos(0, 0))
+	field.Resize(fyne.NewSize(size.Width, h))
+	y := h - requestCellGap()
+	msg.Move(fyne.NewPos(0, y))
+	msg.Resize(fyne.NewSize(size.Width, max(size.Height-y, msg.MinSize().Height)))
+}
+
+// MinSize is the field's, and the message's height when it is shown.
+func (requestCellLayout) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	field, msg := objects[0], objects[1]
+	min := field.MinSize()
+	if msg.Visible() {
+		m := msg.MinSize()
+		min.Width = max(min.Width, m.Width)
+		min.Height += m.Height - requestCellGap()
+	}
+	return min
 }
 
 // clearError hides the message of the field of key.
@@ -748,10 +783,60 @@ func requestWrapped(text string) *widget.Label {
 	return l
 }
 
-// requestCaption returns a small, wrapping, discreet text.
-func requestCaption(text string) *widget.Label {
+// requestNote returns a wrapping explanation in italics, in the text's
+// colour and size.
+func requestNote(text string) *widget.Label {
 	l := requestWrapped(text)
-	l.SizeName = theme.SizeNameCaptionText
-	l.Importance = widget.LowImportance
+	l.TextStyle = fyne.TextStyle{Italic: true}
 	return l
+}
+
+// requestReadable wraps step so that its error and warning messages are
+// drawn in colours readable on the theme's background (at least 4.5:1,
+// WCAG 1.4.3): Fyne's red (#F44336) is 3.7:1 on the light theme's white and
+// its orange 2.2:1.
+func requestReadable(step fyne.CanvasObject) fyne.CanvasObject {
+	return container.NewThemeOverride(step, requestTheme{})
+}
+
+// requestTheme is the app's theme with readable error and warning colours.
+type requestTheme struct{}
+
+// Color returns the app theme's colour of name, darker reds and oranges in
+// the light variant and a lighter red in the dark one.
+func (requestTheme) Color(name fyne.ThemeColorName, variant fyne.ThemeVariant) color.Color {
+	switch {
+	case name == theme.ColorNameError && variant == theme.VariantDark:
+		return color.NRGBA{R: 0xf2, G: 0xb8, B: 0xb5, A: 0xff} // 10.5:1 on #171718
+	case name == theme.ColorNameError:
+		return color.NRGBA{R: 0xb3, G: 0x26, B: 0x1e, A: 0xff} // 6.5:1 on white
+	case name == theme.ColorNameWarning && variant != theme.VariantDark:
+		return color.NRGBA{R: 0x8a, G: 0x4b, B: 0x00, A: 0xff} // 6.8:1 on white
+	}
+	return requestAppTheme().Color(name, variant)
+}
+
+// Font returns the app theme's font.
+func (requestTheme) Font(style fyne.TextStyle) fyne.Resource {
+	return requestAppTheme().Font(style)
+}
+
+// Icon returns the app theme's icon.
+func (requestTheme) Icon(name fyne.ThemeIconName) fyne.Resource {
+	return requestAppTheme().Icon(name)
+}
+
+// Size returns the app theme's size.
+func (requestTheme) Size(name fyne.ThemeSizeName) float32 {
+	return requestAppTheme().Size(name)
+}
+
+// requestAppTheme returns the app's current theme.
+func requestAppTheme() fyne.Theme {
+	if a := fyne.CurrentApp(); a != nil {
+		if th := a.Settings().Theme(); th != nil {
+			return th
+		}
+	}
+	return theme.DefaultTheme()
 }

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"image/color"
+	"math"
 	"os"
 	"strings"
 	"testing"
@@ -8,6 +10,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"espacepro/data"
@@ -31,7 +34,7 @@ func newTestRequest(t *testing.T) (*requestScreen, *fakeService, fyne.Window) {
 	}
 	s := newRequestScreen(f, w)
 	w.SetContent(s.content)
-	w.Resize(fyne.NewSize(640, 560))
+	w.Resize(fyne.NewSize(700, 560))
 	return s, f, w
 }
 
@@ -99,14 +102,22 @@ func requestFieldError(s *requestScreen, key string) string {
 	return l.Text
 }
 
-// assertUnder checks that msg is shown right under field, at its left edge.
+// assertUnder checks that msg is shown right under field, at its left edge,
+// in bold at the text's size, and that its text is nearer to the field than
+// to the next row of the form (a form's padding under the label).
 func assertUnder(t *testing.T, field fyne.CanvasObject, msg *widget.Label) {
 	t.Helper()
 	d := fyne.CurrentApp().Driver()
 	fp, mp := d.AbsolutePositionForObject(field), d.AbsolutePositionForObject(msg)
 	bottom := fp.Y + field.Size().Height
-	if !msg.Visible() || mp.Y < bottom-1 || mp.Y > bottom+12 || mp.X != fp.X {
+	textTop := mp.Y + theme.InnerPadding() // a label's text is inset by its inner padding
+	above := textTop - bottom
+	below := theme.InnerPadding() + theme.Padding()
+	if !msg.Visible() || above < 0 || above >= below || mp.X != fp.X {
 		t.Errorf("message %q at %v, field at %v (bottom %v): not right under it", msg.Text, mp, fp, bottom)
+	}
+	if msg.SizeName != "" && msg.SizeName != theme.SizeNameText || !msg.TextStyle.Bold {
+		t.Errorf("message %q: size %q, style %+v; want the text's size, in bold", msg.Text, msg.SizeName, msg.TextStyle)
 	}
 }
 
@@ -527,5 +538,130 @@ func TestRequestFormErrorsGolden(t *testing.T) {
 	test.Type(s.email, "marie.dupont@exemple.fr")
 	test.Type(s.emailConfirm, "marie@exemple.fr")
 	test.Tap(s.submit)
+	// The test canvas does not lay containers out again when a message
+	// appears, as the app's does at its next frame.
+	w.Content().Refresh()
 	test.AssertRendersToMarkup(t, "request_form_errors.xml", w.Canvas())
+}
+
+// requestLabel returns the label of the window showing text (nil when none
+// does).
+func requestLabel(w fyne.Window, text string) *widget.Label {
+	var found *widget.Label
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch o := o.(type) {
+		case *widget.Label:
+			if o.Text == text {
+				found = o
+			}
+		case *fyne.Container:
+			for _, c := range o.Objects {
+				walk(c)
+			}
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(o).Objects() {
+				walk(c)
+			}
+		}
+	}
+	walk(w.Canvas().Content())
+	return found
+}
+
+// requestContrast returns the WCAG contrast ratio of a and b.
+func requestContrast(a, b color.Color) float64 {
+	lum := func(c color.Color) float64 {
+		r, g, b, _ := c.RGBA()
+		lin := func(v uint32) float64 {
+			x := float64(v) / 0xffff
+			if x <= 0.03928 {
+				return x / 12.92
+			}
+			return math.Pow((x+0.055)/1.055, 2.4)
+		}
+		return 0.2126*lin(r) + 0.7152*lin(g) + 0.0722*lin(b)
+	}
+	la, lb := lum(a), lum(b)
+	return (math.Max(la, lb) + 0.05) / (math.Min(la, lb) + 0.05)
+}
+
+func TestRequestMessagesReadable(t *testing.T) {
+	s, _, w := newTestRequest(t)
+	requestChoose(s, 0)
+	test.Tap(s.submit)
+
+	// The error messages (and the warning of the last step) are drawn in a
+	// colour of at least 4.5:1 on the background, in both variants.
+	for _, c := range []struct {
+		name    fyne.ThemeColorName
+		variant fyne.ThemeVariant
+		colour  color.Color
+	}{
+		{theme.ColorNameError, theme.VariantLight, requestTheme{}.Color(theme.ColorNameError, theme.VariantLight)},
+		{theme.ColorNameError, theme.VariantDark, requestTheme{}.Color(theme.ColorNameError, theme.VariantDark)},
+		{theme.ColorNameWarning, theme.VariantLight, requestTheme{}.Color(theme.ColorNameWarning, theme.VariantLight)},
+		// Fyne's orange, kept on the dark background.
+		{theme.ColorNameWarning, theme.VariantDark, theme.DefaultTheme().Color(theme.ColorNameWarning, theme.VariantDark)},
+	} {
+		bg := theme.DefaultTheme().Color(theme.ColorNameBackground, c.variant)
+		if r := requestContrast(c.colour, bg); r < 4.5 {
+			t.Errorf("variant %d: %s has a contrast of %.2f:1", c.variant, c.name, r)
+		}
+	}
+	msg := s.errors["last_name"]
+	if got, want := theme.ColorForWidget(theme.ColorNameError, msg), (requestTheme{}).Color(theme.ColorNameError, fyne.CurrentApp().Settings().ThemeVariant()); got != want {
+		t.Errorf("a field's message is drawn in %v, not the readable %v", got, want)
+	}
+	if msg.Importance != widget.DangerImportance {
+		t.Errorf("a field's message has importance %v", msg.Importance)
+	}
+
+	// The e-mail's note is in the text's colour and size.
+	note := requestLabel(w, "L'adresse électronique est obligatoire pour vous adresser un courriel de confirmation de votre demande. En aucun cas, l'adresse électronique collectée dans cette demande ne fait l'objet d'une mise en ligne sur le site mon-enfant.fr.")
+	if note == nil {
+		t.Fatal("no note under the e-mail fields")
+	}
+	if note.Importance != widget.MediumImportance || note.SizeName != "" && note.SizeName != theme.SizeNameText || note.Wrapping != fyne.TextWrapWord {
+		t.Errorf("the e-mail note: importance %v, size %q, wrapping %v", note.Importance, note.SizeName, note.Wrapping)
+	}
+}
+
+func TestRequestCaptchaIsAFormRow(t *testing.T) {
+	s, _, w := newTestRequest(t)
+	requestChoose(s, 0)
+	test.Tap(s.submit)
+	d := fyne.CurrentApp().Driver()
+	pos := d.AbsolutePositionForObject
+
+	nameLabel, captchaLabel := requestLabel(w, "Votre nom* :"), requestLabel(w, "Vérification du texte* :")
+	if nameLabel == nil || captchaLabel == nil {
+		t.Fatal("labels not found")
+	}
+	if pos(captchaLabel).X != pos(nameLabel).X || captchaLabel.Size().Width != nameLabel.Size().Width {
+		t.Errorf("« Vérification du texte* : » at %v (width %v), « Votre nom* : » at %v (width %v)",
+			pos(captchaLabel), captchaLabel.Size().Width, pos(nameLabel), nameLabel.Size().Width)
+	}
+	field := pos(s.lastName)
+	for name, o := range map[string]fyne.CanvasObject{"image": s.captchaImage, "answer": s.captchaAnswer} {
+		if pos(o).X != field.X {
+			t.Errorf("the captcha's %s starts at x=%v, the fields at x=%v", name, pos(o).X, field.X)
+		}
+	}
+	if s.captchaAnswer.Size().Width != s.lastName.Size().Width {
+		t.Errorf("the answer is %v wide, the fields %v", s.captchaAnswer.Size().Width, s.lastName.Size().Width)
+	}
+	if y, img := pos(captchaLabel).Y, pos(s.captchaImage).Y; y != img {
+		t.Errorf("« Vérification du texte* : » at y=%v, the image at y=%v", y, img)
+	}
+	if b := pos(s.newCaptcha); b.X <= field.X+s.captchaImage.Size().Width || b.Y != pos(s.captchaImage).Y {
+		t.Errorf("« Recommencer » at %v, not right of the image at %v", b, pos(s.captchaImage))
+	}
+	// « Page précédente » starts where the labels' text does.
+	if got, want := pos(s.previous).X, pos(nameLabel).X+theme.InnerPadding(); got != want {
+		t.Errorf("« Page précédente » at x=%v, the labels' text at x=%v", got, want)
+	}
+	if r, fr := pos(s.submit).X+s.submit.Size().Width, field.X+s.lastName.Size().Width; r != fr {
+		t.Errorf("« Terminer la demande » ends at x=%v, the fields at x=%v", r, fr)
+	}
 }
