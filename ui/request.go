@@ -796,47 +796,5 @@ func requestNote(text string) *widget.Label {
 // WCAG 1.4.3): Fyne's red (#F44336) is 3.7:1 on the light theme's white and
 // its orange 2.2:1.
 func requestReadable(step fyne.CanvasObject) fyne.CanvasObject {
-	return container.NewThemeOverride(step, requestTheme{})
-}
-
-// requestTheme is the app's theme with readable error and warning colours.
-type requestTheme struct{}
-
-// Color returns the app theme's colour of name, darker reds and oranges in
-// the light variant and a lighter red in the dark one.
-func (requestTheme) Color(name fyne.ThemeColorName, variant fyne.ThemeVariant) color.Color {
-	switch {
-	case name == theme.ColorNameError && variant == theme.VariantDark:
-		return color.NRGBA{R: 0xf2, G: 0xb8, B: 0xb5, A: 0xff} // 10.5:1 on #171718
-	case name == theme.ColorNameError:
-		return color.NRGBA{R: 0xb3, G: 0x26, B: 0x1e, A: 0xff} // 6.5:1 on white
-	case name == theme.ColorNameWarning && variant != theme.VariantDark:
-		return color.NRGBA{R: 0x8a, G: 0x4b, B: 0x00, A: 0xff} // 6.8:1 on white
-	}
-	return requestAppTheme().Color(name, variant)
-}
-
-// Font returns the app theme's font.
-func (requestTheme) Font(style fyne.TextStyle) fyne.Resource {
-	return requestAppTheme().Font(style)
-}
-
-// Icon returns the app theme's icon.
-func (requestTheme) Icon(name fyne.ThemeIconName) fyne.Resource {
-	return requestAppTheme().Icon(name)
-}
-
-// Size returns the app theme's size.
-func (requestTheme) Size(name fyne.ThemeSizeName) float32 {
-	return requestAppTheme().Size(name)
-}
-
-// requestAppTheme returns the app's current theme.
-func requestAppTheme() fyne.Theme {
-	if a := fyne.CurrentApp(); a != nil {
-		if th := a.Settings().Theme(); th != nil {
-			return th
-		}
-	}
-	return theme.DefaultTheme()
+	return container.NewThemeOverride(step, readableTheme{})
 }

@@ -598,9 +598,9 @@ func TestRequestMessagesReadable(t *testing.T) {
 		variant fyne.ThemeVariant
 		colour  color.Color
 	}{
-		{theme.ColorNameError, theme.VariantLight, requestTheme{}.Color(theme.ColorNameError, theme.VariantLight)},
-		{theme.ColorNameError, theme.VariantDark, requestTheme{}.Color(theme.ColorNameError, theme.VariantDark)},
-		{theme.ColorNameWarning, theme.VariantLight, requestTheme{}.Color(theme.ColorNameWarning, theme.VariantLight)},
+		{theme.ColorNameError, theme.VariantLight, readableTheme{}.Color(theme.ColorNameError, theme.VariantLight)},
+		{theme.ColorNameError, theme.VariantDark, readableTheme{}.Color(theme.ColorNameError, theme.VariantDark)},
+		{theme.ColorNameWarning, theme.VariantLight, readableTheme{}.Color(theme.ColorNameWarning, theme.VariantLight)},
 		// Fyne's orange, kept on the dark background.
 		{theme.ColorNameWarning, theme.VariantDark, theme.DefaultTheme().Color(theme.ColorNameWarning, theme.VariantDark)},
 	} {
@@ -610,7 +610,7 @@ func TestRequestMessagesReadable(t *testing.T) {
 		}
 	}
 	msg := s.errors["last_name"]
-	if got, want := theme.ColorForWidget(theme.ColorNameError, msg), (requestTheme{}).Color(theme.ColorNameError, fyne.CurrentApp().Settings().ThemeVariant()); got != want {
+	if got, want := theme.ColorForWidget(theme.ColorNameError, msg), (readableTheme{}).Color(theme.ColorNameError, fyne.CurrentApp().Settings().ThemeVariant()); got != want {
 		t.Errorf("a field's message is drawn in %v, not the readable %v", got, want)
 	}
 	if msg.Importance != widget.DangerImportance {

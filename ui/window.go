@@ -13,6 +13,7 @@ import (
 
 // Run opens the main window and runs the app until the window is closed.
 func Run(a fyne.App, cfg Config) {
+	a.Settings().SetTheme(readableTheme{})
 	u := newAppUI(a, cfg)
 	u.start()
 	if !cfg.Started.IsZero() {
