@@ -18,16 +18,30 @@ type PublicListing struct {
 }
 
 // PublicSearchService reads the central store for the parents' search
-// (SPEC §7), which must answer quickly for a whole country: a few queries
-// for a whole search, never one per professional.
+// (SPEC §7), which must answer quickly for a whole country: a search reads
+// one page of professionals, never every one of a commune, in a few queries
+// whatever their number, never one per professional.
+//
+// Both methods select the same professionals: those of the communes of the
+// INSEE codes given whom parents may find (VisibleToParents: listed,
+// neither suspended nor revoked). No communes (or only empty codes) selects
+// none. The two calls are not one snapshot: a change that commits between
+// them may make a page hold one professional fewer than the count
+// promised, or one the count did not include, which a public page cached
+// for a minute accepts.
 type PublicSearchService interface {
-	// FindPublicListings returns the professionals of the communes of those
-	// INSEE codes whom parents may find (VisibleToParents: listed, neither
-	// suspended nor revoked), structures first, then childminders, each
-	// ordered by name (a structure's name, a childminder's last then first
-	// name, compared as NormalizeName does), at most limit of them (no
-	// limit when limit <= 0). No communes gives none.
-	FindPublicListings(ctx context.Context, communeINSEEs []string, limit int) ([]PublicListing, error)
+	// CountPublicListings returns how many professionals the search selects,
+	// counting at most atMost of them (all of them when atMost <= 0): a
+	// search that finds more than a page can show stops counting there.
+	CountPublicListings(ctx context.Context, communeINSEEs []string, atMost int) (int, error)
+	// FindPublicListings returns one page of the professionals the search
+	// selects, with their whole availability: structures first, then
+	// childminders, each ordered by name (a structure's name, a
+	// childminder's last then first name, compared as NormalizeName does),
+	// then by ID, so that pages never overlap nor skip anyone; it skips the
+	// first offset of them and returns at most limit (no limit when
+	// limit <= 0).
+	FindPublicListings(ctx context.Context, communeINSEEs []string, offset, limit int) ([]PublicListing, error)
 }
 
 // ParentLabel returns the word that names c for parents next to its colour,

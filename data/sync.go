@@ -42,6 +42,30 @@ type Change struct {
 	Deleted        bool
 }
 
+// RecordRef names one record of the sync protocol: its entity
+// ("professional", "availability", "week", "dated", "request", "conflict")
+// and its key.
+type RecordRef struct {
+	Entity, Key string
+}
+
+// SyncRecords is the state of a set of records read at once (see
+// SyncService.ReadRecords).
+type SyncRecords struct {
+	Professionals map[string]*Professional // by ID
+	// Globals holds the global colour of each professional whose
+	// availability, week or dated tab was asked for (grey when none was
+	// ever saved), by professional ID.
+	Globals   map[string]Colour
+	Weeks     map[string]Week  // by WeekKey
+	Dated     map[string]Dated // by DatedKey
+	Requests  map[string]*Request
+	Conflicts map[string]*Conflict
+	// Versions holds the version of each field of each record that has
+	// field stamps (see FieldStamp.Version).
+	Versions map[RecordRef]map[string]int64
+}
+
 // Conflict is a value that an edit overwrote, or that lost to a later edit
 // of the same field: it is kept and shown to the people involved.
 type Conflict struct {
@@ -63,6 +87,14 @@ type Conflict struct {
 type SyncService interface {
 	// FieldStamps returns the stamps of the fields of one record.
 	FieldStamps(ctx context.Context, entity, key string) (map[string]FieldStamp, error)
+	// ReadRecords reads the current state of the records refs name (a
+	// page of the change log) and the versions of their fields, with a
+	// few queries whatever their number: one per kind of record, not one
+	// per record. A professional, request or conflict that does not
+	// exist, or the professional of an availability, week or dated tab,
+	// is ENOTFOUND, as their Find methods say; a week or dated tab never
+	// saved is only absent from its map.
+	ReadRecords(ctx context.Context, refs []RecordRef) (*SyncRecords, error)
 	// Changes returns up to limit changes of a Caf after sequence since,
 	// in order; only those of one professional when professionalID is set.
 	Changes(ctx context.Context, cafCode, professionalID string, since int64, limit int) ([]Change, error)
@@ -76,6 +108,12 @@ type SyncService interface {
 	AppendConflict(ctx context.Context, c *Conflict) error
 	// FindConflict returns ENOTFOUND when there is none.
 	FindConflict(ctx context.Context, id string) (*Conflict, error)
+	// SaveAvailabilityOver stores a as AvailabilityService.SaveAvailability
+	// does (checks, rows, change log), over the state the caller already
+	// read in ctx's transaction, her records locked (LockProfessional):
+	// before is that availability (it must hold the tabs a holds, if
+	// saved), caf her Caf. It spares reading them a second time.
+	SaveAvailabilityOver(ctx context.Context, caf string, before, a *Availability) error
 	// LockProfessional locks a professional's records until the end of
 	// ctx's transaction, so that the read, merge and write of a sync
 	// mutation is not raced by another (a no-op where write transactions

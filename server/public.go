@@ -152,32 +152,40 @@ func (s *Service) publicSearch(ctx context.Context, q publicQuery) (*publicResul
 	if !asked.IsZero() {
 		res.DateNote = dateNote(asked, today)
 	}
-	found, err := s.store.FindPublicListings(ctx, inseeList, PublicMaxListings+1)
+	// One page, read in SQL: the count (at most one more than a search
+	// shows), then the page asked for, with the availability of its
+	// professionals only.
+	found, err := s.store.CountPublicListings(ctx, inseeList, PublicMaxListings+1)
 	if err != nil {
 		return nil, err
 	}
-	res.fill(found, now, asked, q.Page)
+	res.paginate(found, q.Page)
+	if res.Total == 0 {
+		return res, nil
+	}
+	offset := (res.Page - 1) * PublicPageSize
+	page, err := s.store.FindPublicListings(ctx, inseeList, offset, min(PublicPageSize, res.Total-offset))
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range page {
+		if l.Professional.VisibleToParents() { // the store promises it; the rule is data's
+			res.Listings = append(res.Listings, publicListingOf(l, now, asked))
+		}
+	}
 	return res, nil
 }
 
-// fill sets the listings of res: of the professionals found, those parents
-// may see, at most PublicMaxListings, and of them the page asked for.
-func (res *publicResult) fill(found []data.PublicListing, now time.Time, asked data.Date, page int) {
-	if len(found) > PublicMaxListings {
-		found, res.Truncated = found[:PublicMaxListings], true
+// paginate sets the count and the pages of res from the number of
+// professionals found (the store counts at most PublicMaxListings+1): at
+// most PublicMaxListings of them are shown, in pages of PublicPageSize, and
+// a page beyond the last shows the last.
+func (res *publicResult) paginate(found, page int) {
+	if found > PublicMaxListings {
+		found, res.Truncated = PublicMaxListings, true
 	}
-	visible := found[:0]
-	for _, l := range found {
-		if l.Professional.VisibleToParents() { // the store promises it; the rule is data's
-			visible = append(visible, l)
-		}
-	}
-	res.Total, res.Pages = len(visible), (len(visible)+PublicPageSize-1)/PublicPageSize
+	res.Total, res.Pages = found, (found+PublicPageSize-1)/PublicPageSize
 	res.Page = min(max(page, 1), max(res.Pages, 1))
-	start := (res.Page - 1) * PublicPageSize
-	for _, l := range visible[start:min(start+PublicPageSize, len(visible))] {
-		res.Listings = append(res.Listings, publicListingOf(l, now, asked))
-	}
 }
 
 // publicListingOf builds what parents see of one professional.

@@ -372,6 +372,50 @@ func runPublicSearch(t *testing.T, store data.CentralStore) {
 		}
 	})
 
+	t.Run("Truncated", func(t *testing.T) {
+		// One more than a search shows, and two more: one hidden (never
+		// counted), one beyond the last shown.
+		var want []string
+		err := env.Store.InTx(context.Background(), func(ctx context.Context) error {
+			for i := range server.PublicMaxListings + 2 {
+				p := publicPerson(t, fmt.Sprintf("Tronc%04d", i), "Inès", "92700", "Colombes", data.Listed, data.HabilitationActive)
+				if i == 500 {
+					p.Habilitation = data.HabilitationSuspended
+				}
+				if err := env.Store.CreateProfessional(ctx, p); err != nil {
+					return err
+				}
+				if p.VisibleToParents() {
+					want = append(want, p.ID)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		const pages = (server.PublicMaxListings + server.PublicPageSize - 1) / server.PublicPageSize
+		for q, page := range map[string]int{"": 1, "&page=2": 2, fmt.Sprintf("&page=%d", pages): pages, "&page=9999": pages} {
+			a := all.search(t, env, "q=92700"+q)
+			if a.Total != server.PublicMaxListings || !a.Truncated || a.Pages != pages || a.Page != page {
+				t.Fatalf("%s: total %d, truncated %v, pages %d, page %d; want %d, true, %d, %d", q, a.Total, a.Truncated, a.Pages, a.Page,
+					server.PublicMaxListings, pages, page)
+			}
+			start := (page - 1) * server.PublicPageSize
+			w := want[start:min(start+server.PublicPageSize, server.PublicMaxListings)]
+			var got []string
+			for _, l := range a.Listings {
+				got = append(got, l.ID)
+			}
+			if strings.Join(got, " ") != strings.Join(w, " ") {
+				t.Errorf("%s: page %d lists %d professionals %v, want %d %v", q, page, len(got), got, len(w), w)
+			}
+		}
+		doc := parsePage(t, all.get(t, env, fmt.Sprintf("/recherche?q=92700&page=%d", pages), http.StatusOK).Body)
+		a := all.search(t, env, fmt.Sprintf("q=92700&page=%d", pages))
+		wantPageMatches(t, "Colombes, last page", a, doc)
+	})
+
 	t.Run("Neighbours", func(t *testing.T) {
 		a := all.search(t, env, "q=Cergy")
 		if len(a.Communes) < 2 || a.Communes[0].INSEE != "95127" {
@@ -1013,7 +1057,8 @@ func FuzzPublicSearch(f *testing.F) {
 
 // BenchmarkPublicSearch measures a search of a commune of 400 childminders
 // (one in six with a green availability and its four weeks), in a store of
-// 5,000: the store's two queries, then the JSON and the page over HTTPS.
+// 5,000: what the store reads (the count and one page), then the JSON and
+// the page over HTTPS.
 func BenchmarkPublicSearch(b *testing.B) {
 	b.Run("SQLite", func(b *testing.B) { benchPublicSearch(b, servertest.OpenSQLite(b)) })
 	b.Run("Postgres", func(b *testing.B) { benchPublicSearch(b, servertest.OpenPostgres(b)) })
@@ -1044,17 +1089,26 @@ func benchPublicSearch(b *testing.B, store data.CentralStore) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	list, err := store.FindPublicListings(ctx, []string{"92012"}, server.PublicMaxListings+1)
-	if err != nil || len(list) < 300 {
-		b.Fatalf("FindPublicListings: %d, %v", len(list), err)
+	boulogne := []string{"92012"}
+	total, err := store.CountPublicListings(ctx, boulogne, server.PublicMaxListings+1)
+	if err != nil || total < 300 {
+		b.Fatalf("CountPublicListings: %d, %v", total, err)
 	}
-	b.Run("FindPublicListings", func(b *testing.B) {
-		for b.Loop() {
-			if _, err := store.FindPublicListings(ctx, []string{"92012"}, server.PublicMaxListings+1); err != nil {
-				b.Fatal(err)
+	// What a search reads of the store: the count, then one page (the
+	// first, or the last).
+	for name, offset := range map[string]int{"FindPublicListings": 0, "FindPublicListingsLastPage": (total - 1) / server.PublicPageSize * server.PublicPageSize} {
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := store.CountPublicListings(ctx, boulogne, server.PublicMaxListings+1); err != nil {
+					b.Fatal(err)
+				}
+				list, err := store.FindPublicListings(ctx, boulogne, offset, server.PublicPageSize)
+				if err != nil || len(list) == 0 {
+					b.Fatal(len(list), err)
+				}
 			}
-		}
-	})
+		})
+	}
 	for name, path := range map[string]string{"JSON": "/api/v1/public/search?q=92100", "Page": "/recherche?q=92100"} {
 		b.Run(name, func(b *testing.B) {
 			for b.Loop() {

@@ -97,19 +97,35 @@ func (s *Service) Pull(ctx context.Context, c *Caller, protocol int, cursor stri
 	}
 	res := &wire.PullResponse{Records: []wire.Record{}, Cursor: sc.cursor(since), HasMore: len(changes) == limit, ServerHLC: s.serverHLC()}
 	// Several changes of one record in a page give it once, at its last place.
-	last := map[string]int{}
+	last := map[data.RecordRef]int{}
 	for i, ch := range changes {
-		last[ch.Entity+"\x00"+ch.Key] = i
+		last[data.RecordRef{Entity: ch.Entity, Key: ch.Key}] = i
 	}
+	page := make([]data.Change, 0, len(last))
+	refs := make([]data.RecordRef, 0, len(last))
 	for i, ch := range changes {
-		if last[ch.Entity+"\x00"+ch.Key] != i {
+		ref := data.RecordRef{Entity: ch.Entity, Key: ch.Key}
+		if last[ref] != i {
 			continue
 		}
-		rec, err := s.record(ctx, sc, ch)
-		if err != nil {
+		page = append(page, ch)
+		if ch.Deleted {
+			continue
+		}
+		if err := checkRecordRef(ch); err != nil {
 			return nil, err
 		}
-		res.Records = append(res.Records, rec)
+		refs = append(refs, ref)
+	}
+	// The page's records and their versions, read in bulk.
+	recs := &data.SyncRecords{}
+	if len(refs) > 0 {
+		if recs, err = s.store.ReadRecords(ctx, refs); err != nil {
+			return nil, err
+		}
+	}
+	for _, ch := range page {
+		res.Records = append(res.Records, record(sc, ch, recs))
 	}
 	if n := len(changes); n > 0 {
 		res.Cursor = sc.cursor(changes[n-1].Seq)
@@ -117,79 +133,62 @@ func (s *Service) Pull(ctx context.Context, c *Caller, protocol int, cursor stri
 	return res, nil
 }
 
-// record reads the current state of a changed record, or its tombstone.
-func (s *Service) record(ctx context.Context, sc syncScope, ch data.Change) (wire.Record, error) {
+// checkRecordRef refuses a change of an entity the protocol does not know,
+// or with a key that is not of its entity.
+func checkRecordRef(ch data.Change) error {
+	switch ch.Entity {
+	case wire.EntityProfessional, wire.EntityAvailability, wire.EntityRequest, wire.EntityConflict:
+		return nil
+	case wire.EntityWeek, wire.EntityDated:
+		_, _, err := data.SplitDateKey(ch.Key)
+		return err
+	}
+	return fmt.Errorf("sync: unknown entity %q in the change log", ch.Entity)
+}
+
+// record gives the current state of a changed record, from the records
+// read for its page, or its tombstone.
+func record(sc syncScope, ch data.Change, recs *data.SyncRecords) wire.Record {
 	rec := wire.Record{Entity: ch.Entity, Key: ch.Key}
 	if ch.Deleted {
 		rec.Deleted = true
-		return rec, nil
+		return rec
 	}
 	var fields map[string]string
 	switch ch.Entity {
 	case wire.EntityProfessional:
-		p, err := s.store.FindProfessionalByID(ctx, ch.Key)
-		if err != nil {
-			return rec, err
-		}
+		p := recs.Professionals[ch.Key]
 		if p.CafCode != sc.caf {
 			rec.Deleted = true
-			return rec, nil
+			return rec
 		}
 		fields = data.ProfessionalFields(p)
 	case wire.EntityAvailability:
-		a, err := s.store.FindAvailability(ctx, ch.Key)
-		if err != nil {
-			return rec, err
+		fields = map[string]string{"global": string(recs.Globals[ch.Key])}
+	case wire.EntityWeek:
+		w, ok := recs.Weeks[ch.Key]
+		if !ok {
+			rec.Deleted = true
+			return rec
 		}
-		fields = map[string]string{"global": string(a.Global)}
-	case wire.EntityWeek, wire.EntityDated:
-		id, day, err := data.SplitDateKey(ch.Key)
-		if err != nil {
-			return rec, err
+		fields = w.Fields()
+	case wire.EntityDated:
+		x, ok := recs.Dated[ch.Key]
+		if !ok {
+			rec.Deleted = true
+			return rec
 		}
-		a, err := s.store.FindAvailability(ctx, id)
-		if err != nil {
-			return rec, err
-		}
-		if ch.Entity == wire.EntityWeek {
-			w, ok := a.WeekOf(day)
-			if !ok {
-				rec.Deleted = true
-				return rec, nil
-			}
-			fields = w.Fields()
-		} else {
-			x, ok := a.DatedOf(day)
-			if !ok {
-				rec.Deleted = true
-				return rec, nil
-			}
-			fields = x.Fields()
-		}
+		fields = x.Fields()
 	case wire.EntityRequest:
-		r, err := s.store.FindRequestByID(ctx, ch.Key)
-		if err != nil {
-			return rec, err
-		}
-		fields = data.RequestFields(r)
+		fields = data.RequestFields(recs.Requests[ch.Key])
 	case wire.EntityConflict:
-		cf, err := s.store.FindConflict(ctx, ch.Key)
-		if err != nil {
-			return rec, err
-		}
-		fields = data.ConflictRecordFields(cf)
-	default:
-		return rec, fmt.Errorf("sync: unknown entity %q in the change log", ch.Entity)
+		fields = data.ConflictRecordFields(recs.Conflicts[ch.Key])
 	}
-	stamps, err := s.store.FieldStamps(ctx, ch.Entity, ch.Key)
-	if err != nil {
-		return rec, err
+	rec.Fields, rec.Versions = fields, recs.Versions[data.RecordRef{Entity: ch.Entity, Key: ch.Key}]
+	if rec.Versions == nil {
+		rec.Versions = map[string]int64{}
 	}
-	rec.Fields, rec.Versions = fields, map[string]int64{}
-	for f, st := range stamps {
-		rec.Versions[f] = st.Version
-	}
-	return rec, nil
+	return rec
 }
 
 // Push applies mutations in order, each once, and answers each.
@@ -280,7 +279,11 @@ func (s *Service) applyMutation(ctx context.Context, c *Caller, m wire.Mutation)
 		}
 		result, err = s.applyAction(ctx, c, m)
 	} else {
-		err = s.store.InTx(ctx, func(ctx context.Context) error {
+		// Once begun, the edit's transaction runs to its commit even if
+		// the client goes away meanwhile (database/sql would roll it back
+		// when the request's context ends, right after the answer was
+		// written): the client's retry then finds the answer recorded.
+		err = s.store.InTx(context.WithoutCancel(ctx), func(ctx context.Context) error {
 			// Her records stay locked to the end: the check below and
 			// the merge see the last committed state, and a copy of this
 			// mutation that ran meanwhile has its answer recorded.
@@ -363,27 +366,35 @@ func (s *Service) applyFields(ctx context.Context, c *Caller, m wire.Mutation) (
 	if err != nil {
 		return result, err
 	}
-	a, err := s.store.FindAvailability(ctx, id)
-	if err != nil {
-		return result, err
+	var a *data.Availability // her availability, for the tabs' records
+	if m.Entity != wire.EntityProfessional {
+		if a, err = s.store.FindAvailability(ctx, id); err != nil {
+			return result, err
+		}
 	}
 	// The record as it is, as fields, and how to set one of them (set
-	// checks the value and the caller's right to change that field).
+	// checks the value and the caller's right to change that field). The
+	// availability is saved over a as read: this transaction holds her
+	// records locked since, so the store need not read them again.
 	var current map[string]string
 	var set func(name, value string) error
 	var save func(ctx context.Context) error
+	saveOver := func(ctx context.Context, after *data.Availability) error {
+		return s.store.SaveAvailabilityOver(ctx, p.CafCode, a, after)
+	}
 	switch m.Entity {
 	case wire.EntityAvailability:
 		current = map[string]string{"global": string(a.Global)}
+		global := a.Global
 		set = func(name, value string) error {
 			if name != "global" || !data.Colour(value).Valid() {
 				return data.Errorf(data.EINVALID, "Disponibilité globale « %s » inconnue.", value)
 			}
-			a.Global = data.Colour(value)
+			global = data.Colour(value)
 			return nil
 		}
 		save = func(ctx context.Context) error {
-			return s.store.SaveAvailability(ctx, &data.Availability{ProfessionalID: id, Global: a.Global})
+			return saveOver(ctx, &data.Availability{ProfessionalID: id, Global: global})
 		}
 	case wire.EntityWeek:
 		w, ok := a.WeekOf(day)
@@ -392,7 +403,7 @@ func (s *Service) applyFields(ctx context.Context, c *Caller, m wire.Mutation) (
 		}
 		current, set = w.Fields(), (&w).SetField
 		save = func(ctx context.Context) error {
-			return s.store.SaveAvailability(ctx, &data.Availability{ProfessionalID: id, Global: a.Global, Weeks: []data.Week{w}})
+			return saveOver(ctx, &data.Availability{ProfessionalID: id, Global: a.Global, Weeks: []data.Week{w}})
 		}
 	case wire.EntityDated:
 		x, ok := a.DatedOf(day)
@@ -401,7 +412,7 @@ func (s *Service) applyFields(ctx context.Context, c *Caller, m wire.Mutation) (
 		}
 		current, set = x.Fields(), (&x).SetField
 		save = func(ctx context.Context) error {
-			return s.store.SaveAvailability(ctx, &data.Availability{ProfessionalID: id, Global: a.Global, Dated: []data.Dated{x}})
+			return saveOver(ctx, &data.Availability{ProfessionalID: id, Global: a.Global, Dated: []data.Dated{x}})
 		}
 	case wire.EntityProfessional:
 		current = data.ProfessionalFields(p)

@@ -12,14 +12,23 @@ import (
 
 // publicVisible is data.Professional.VisibleToParents in SQL, written with
 // literals: SQLite uses a partial index only when the query repeats its
-// WHERE word for word, and the index professionals_public (migration
-// 0004_public.sql) holds exactly these rows. The contract suite checks that
-// the two rules agree for every listing and habilitation state.
+// WHERE word for word, and the index professionals_public_order (migration
+// 0005_public_page.sql) holds exactly these rows. The contract suite checks
+// that the two rules agree for every listing and habilitation state.
 const publicVisible = `p.listing = 'listed' AND p.habilitation NOT IN ('suspended', 'revoked')`
+
+// publicRank puts structures before childminders. It is the second column
+// of the index professionals_public_order, word for word: both databases
+// read a page of a commune in the index's order, without sorting it.
+const publicRank = `CASE WHEN p.kind = 'structure' THEN 0 ELSE 1 END`
 
 // maxPublicCommunes bounds the communes of one search (a postal code serves
 // at most a few dozen), and so the placeholders of one statement.
 const maxPublicCommunes = 500
+
+// maxPublicIDs bounds the IDs of one read of availability tabs (a page of
+// the search holds 30): a longer list is read in several queries.
+const maxPublicIDs = 500
 
 // publicColumns are the fiche fields parents may see, plus the states
 // PublicView reads and the global colour: never the e-mail.
@@ -28,42 +37,67 @@ const publicColumns = `p.id, p.kind, p.department, p.caf_code, p.civility, p.las
 	p.postal_code, p.commune_insee, p.commune_name, p.phone, p.places_agreed, p.capacity,
 	p.opening_hours, p.listing, p.habilitation, p.updated_at, a.global`
 
-// FindPublicListings returns the professionals of those communes whom
-// parents may find, with their whole availability, in two queries whatever
-// their number: the fiches with their global colour, then every week and
-// dated tab of the same selection. The two reads are not one snapshot (a
-// read transaction would take SQLite's write lock, see data/sqlite): a save
-// that commits between them may show its new weeks beside the colour read
-// just before, which a public page cached for a minute accepts.
-func (s *Store) FindPublicListings(ctx context.Context, communeINSEEs []string, limit int) ([]data.PublicListing, error) {
+// publicSelection returns the FROM and WHERE of the professionals of those
+// communes whom parents may find, with their arguments; ok is false when
+// no commune is given.
+func publicSelection(communeINSEEs []string) (from string, args []any, ok bool, err error) {
 	communes := uniqueNonEmpty(communeINSEEs)
 	if len(communes) == 0 {
-		return nil, nil
+		return "", nil, false, nil
 	}
 	if len(communes) > maxPublicCommunes {
-		return nil, data.Errorf(data.EINVALID, "Trop de communes pour une seule recherche : %d (au plus %d).", len(communes), maxPublicCommunes)
+		return "", nil, false, data.Errorf(data.EINVALID, "Trop de communes pour une seule recherche : %d (au plus %d).", len(communes), maxPublicCommunes)
 	}
-	args := make([]any, len(communes))
+	args = make([]any, len(communes))
 	for i, c := range communes {
 		args[i] = c
 	}
-	// selected picks the listed rows in the listed order, with args.
-	selected := ` WHERE p.commune_insee IN (` + placeholders(len(communes)) + `) AND ` + publicVisible +
-		` ORDER BY CASE WHEN p.kind = 'structure' THEN 0 ELSE 1 END, p.sort_last, p.sort_first, p.id`
-	list, err := queryList(ctx, s, scanPublicListing, s.page(`SELECT `+publicColumns+`
-		FROM professionals p LEFT JOIN availability a ON a.professional_id = p.id`+selected, 0, limit), args...)
+	return ` FROM professionals p WHERE p.commune_insee IN (` + placeholders(len(communes)) + `) AND ` + publicVisible, args, true, nil
+}
+
+// CountPublicListings counts the professionals of those communes whom
+// parents may find, at most atMost of them, from the index alone.
+func (s *Store) CountPublicListings(ctx context.Context, communeINSEEs []string, atMost int) (int, error) {
+	from, args, ok, err := publicSelection(communeINSEEs)
+	if !ok || err != nil {
+		return 0, err
+	}
+	var n int
+	if err := s.QueryRow(ctx, `SELECT COUNT(*) FROM (`+s.page(`SELECT p.id`+from, 0, atMost)+`) AS found`, args...).Scan(&n); err != nil {
+		return 0, s.wrap(err, "comptage des professionnels publics", "")
+	}
+	return n, nil
+}
+
+// FindPublicListings returns one page of the professionals of those
+// communes whom parents may find, with their whole availability, in two
+// queries whatever the page's size: the page's fiches with their global
+// colour (the page is picked in the index, then only its rows are read),
+// then every week and dated tab of those fiches. The two reads are not one
+// snapshot (a read transaction would take SQLite's write lock, see
+// data/sqlite): a save that commits between them may show its new weeks
+// beside the colour read just before, which a public page cached for a
+// minute accepts.
+func (s *Store) FindPublicListings(ctx context.Context, communeINSEEs []string, offset, limit int) ([]data.PublicListing, error) {
+	from, args, ok, err := publicSelection(communeINSEEs)
+	if !ok || err != nil {
+		return nil, err
+	}
+	// The page's keys come from the index (no fiche is read to pick them);
+	// the outer query reads the fiches of those keys only, in their order.
+	page := s.page(`SELECT p.id, `+publicRank+` AS public_rank, p.sort_last, p.sort_first`+from+
+		` ORDER BY `+publicRank+`, p.sort_last, p.sort_first, p.id`, max(offset, 0), limit)
+	list, err := queryList(ctx, s, scanPublicListing, `SELECT `+publicColumns+`
+		FROM (`+page+`) AS pg JOIN professionals p ON p.id = pg.id
+		LEFT JOIN availability a ON a.professional_id = p.id
+		ORDER BY pg.public_rank, pg.sort_last, pg.sort_first, pg.id`, args...)
 	if err != nil {
 		return nil, err
 	}
 	if len(list) == 0 {
 		return nil, nil
 	}
-	byID := make(map[string]*data.PublicListing, len(list))
-	for i := range list {
-		byID[list[i].Professional.ID] = &list[i]
-	}
-	selection := s.page(`SELECT p.id FROM professionals p`+selected, 0, limit)
-	if err := s.readPublicTabs(ctx, selection, append(args, args...), byID); err != nil {
+	if err := s.readPublicTabs(ctx, list); err != nil {
 		return nil, err
 	}
 	for i := range list {
@@ -75,16 +109,36 @@ func (s *Store) FindPublicListings(ctx context.Context, communeINSEEs []string, 
 	return list, nil
 }
 
-// readPublicTabs reads every week and dated tab of the professionals that
-// selection (a query of their IDs, whose arguments args gives twice) picks,
-// in one query, into the listings of byID. Rows of a professional that is
-// not in byID (she became visible between the two reads) are skipped.
-func (s *Store) readPublicTabs(ctx context.Context, selection string, args []any, byID map[string]*data.PublicListing) error {
-	rows, err := s.Query(ctx, `SELECT w.professional_id, 'W', w.monday, w.use_detail, w.grid, w.places
-		FROM availability_weeks w WHERE w.professional_id IN (`+selection+`)
+// readPublicTabs reads every week and dated tab of the professionals of
+// list into their availability, in one query per maxPublicIDs of them (one
+// for a page of the search).
+func (s *Store) readPublicTabs(ctx context.Context, list []data.PublicListing) error {
+	byID := make(map[string]*data.PublicListing, len(list))
+	for i := range list {
+		byID[list[i].Professional.ID] = &list[i]
+	}
+	for chunk := range slices.Chunk(list, maxPublicIDs) {
+		args := make([]any, 0, 2*len(chunk))
+		for _, l := range chunk {
+			args = append(args, l.Professional.ID)
+		}
+		args = append(args, args...)
+		in := placeholders(len(chunk))
+		if err := s.readPublicTabsOf(ctx, `SELECT w.professional_id, 'W', w.monday, w.use_detail, w.grid, w.places
+		FROM availability_weeks w WHERE w.professional_id IN (`+in+`)
 		UNION ALL
 		SELECT d.professional_id, 'D', d.day, d.use_detail, d.days, d.places
-		FROM availability_dated d WHERE d.professional_id IN (`+selection+`)`, args...)
+		FROM availability_dated d WHERE d.professional_id IN (`+in+`)`, args, byID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readPublicTabsOf runs query, which reads weeks and dated tabs, into the
+// listings of byID.
+func (s *Store) readPublicTabsOf(ctx context.Context, query string, args []any, byID map[string]*data.PublicListing) error {
+	rows, err := s.Query(ctx, query, args...)
 	if err != nil {
 		return s.wrap(err, "lecture des disponibilités publiques", "")
 	}

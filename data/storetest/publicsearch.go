@@ -120,7 +120,7 @@ func testPublicSearch(t *testing.T, open func(t *testing.T) data.CentralStore) {
 	t.Run("OnlyVisibleInOrder", func(t *testing.T) {
 		s, ctx := open(t), testContext(t)
 		seed := seedPublic(t, s, ctx)
-		got, err := s.FindPublicListings(ctx, []string{boulogne.CommuneINSEE}, 0)
+		got, err := s.FindPublicListings(ctx, []string{boulogne.CommuneINSEE}, 0, 0)
 		must(t, err, "FindPublicListings")
 		want := wantPublicOrder(seed.boulogne)
 		if strings.Join(listingIDs(got), " ") != strings.Join(want, " ") {
@@ -143,7 +143,7 @@ func testPublicSearch(t *testing.T, open func(t *testing.T) data.CentralStore) {
 	t.Run("FicheFields", func(t *testing.T) {
 		s, ctx := open(t), testContext(t)
 		seed := seedPublic(t, s, ctx)
-		got, err := s.FindPublicListings(ctx, []string{boulogne.CommuneINSEE}, 0)
+		got, err := s.FindPublicListings(ctx, []string{boulogne.CommuneINSEE}, 0, 0)
 		must(t, err, "FindPublicListings")
 		for _, l := range got {
 			stored, err := s.FindProfessionalByID(ctx, l.Professional.ID)
@@ -160,7 +160,7 @@ func testPublicSearch(t *testing.T, open func(t *testing.T) data.CentralStore) {
 	t.Run("AvailabilityComplete", func(t *testing.T) {
 		s, ctx := open(t), testContext(t)
 		seed := seedPublic(t, s, ctx)
-		got, err := s.FindPublicListings(ctx, []string{boulogne.CommuneINSEE}, 0)
+		got, err := s.FindPublicListings(ctx, []string{boulogne.CommuneINSEE}, 0, 0)
 		must(t, err, "FindPublicListings")
 		seen := 0
 		for _, l := range got {
@@ -185,42 +185,148 @@ func testPublicSearch(t *testing.T, open func(t *testing.T) data.CentralStore) {
 	t.Run("Communes", func(t *testing.T) {
 		s, ctx := open(t), testContext(t)
 		seed := seedPublic(t, s, ctx)
-		got, err := s.FindPublicListings(ctx, []string{nanterre.CommuneINSEE, boulogne.CommuneINSEE, nanterre.CommuneINSEE, ""}, 0)
+		got, err := s.FindPublicListings(ctx, []string{nanterre.CommuneINSEE, boulogne.CommuneINSEE, nanterre.CommuneINSEE, ""}, 0, 0)
 		must(t, err, "FindPublicListings")
 		want := wantPublicOrder(append(append([]*data.Professional{}, seed.boulogne...), seed.nanterre))
 		if strings.Join(listingIDs(got), " ") != strings.Join(want, " ") {
 			t.Errorf("FindPublicListings(Nanterre, Boulogne) = %v, want %v", listingIDs(got), want)
 		}
 		for _, communes := range [][]string{nil, {}, {""}, {"99999"}, {colombes.CommuneINSEE}} {
-			got, err := s.FindPublicListings(ctx, communes, 0)
+			got, err := s.FindPublicListings(ctx, communes, 0, 0)
 			must(t, err, "FindPublicListings(%q)", communes)
 			if len(got) != 0 {
 				t.Errorf("FindPublicListings(%q) = %v, want none", communes, listingIDs(got))
 			}
 		}
-		got, err = s.FindPublicListings(ctx, []string{pau.CommuneINSEE}, 0)
+		got, err = s.FindPublicListings(ctx, []string{pau.CommuneINSEE}, 0, 0)
 		must(t, err, "FindPublicListings(Pau)")
 		if len(got) != 1 || got[0].Professional.ID != seed.pau.ID {
 			t.Errorf("FindPublicListings(Pau) = %v, want [%s]", listingIDs(got), seed.pau.ID)
 		}
 	})
 
-	t.Run("Limit", func(t *testing.T) {
+	t.Run("Pages", func(t *testing.T) {
 		s, ctx := open(t), testContext(t)
 		seed := seedPublic(t, s, ctx)
-		want := wantPublicOrder(seed.boulogne)
-		for _, limit := range []int{1, 3, len(want), len(want) + 5} {
-			got, err := s.FindPublicListings(ctx, []string{boulogne.CommuneINSEE}, limit)
-			must(t, err, "FindPublicListings(limit %d)", limit)
-			w := want[:min(limit, len(want))]
-			if strings.Join(listingIDs(got), " ") != strings.Join(w, " ") {
-				t.Errorf("FindPublicListings(limit %d) = %v, want %v", limit, listingIDs(got), w)
+		// Namesakes, so that only the IDs order them: a page must cut
+		// between them where the next one starts.
+		for i := range 8 {
+			last, first := "Dupont", "Anne"
+			if i%2 == 1 {
+				last, first = "DUPONT", "anne"
 			}
-			for _, l := range got {
-				if l.Professional.ID == seed.full.ProfessionalID {
-					wantEqual(t, fmt.Sprintf("availability with limit %d", limit), sorted(seed.full), l.Availability)
+			h := data.HabilitationActive
+			if i == 5 {
+				h = data.HabilitationSuspended // a hidden namesake, never counted
+			}
+			p := childminder("92", "921", fmt.Sprintf("92-P8%03d", i), last, first, boulogne, data.Listed, h)
+			must(t, s.CreateProfessional(ctx, p), "CreateProfessional namesake %d", i)
+			seed.boulogne = append(seed.boulogne, p)
+		}
+		want := wantPublicOrder(seed.boulogne)
+		communes := []string{boulogne.CommuneINSEE}
+		for _, size := range []int{1, 2, 3, 5, len(want), len(want) + 5} {
+			var all []string
+			for offset := 0; offset < len(want)+size; offset += size {
+				got, err := s.FindPublicListings(ctx, communes, offset, size)
+				must(t, err, "FindPublicListings(offset %d, limit %d)", offset, size)
+				w := want[min(offset, len(want)):min(offset+size, len(want))]
+				if strings.Join(listingIDs(got), " ") != strings.Join(w, " ") {
+					t.Errorf("FindPublicListings(offset %d, limit %d) = %v, want %v", offset, size, listingIDs(got), w)
+				}
+				for _, l := range got {
+					all = append(all, l.Professional.ID)
+					switch l.Professional.ID {
+					case seed.full.ProfessionalID:
+						wantEqual(t, fmt.Sprintf("availability at offset %d, limit %d", offset, size), sorted(seed.full), l.Availability)
+					case seed.global.ProfessionalID:
+						wantEqual(t, fmt.Sprintf("colour at offset %d, limit %d", offset, size), seed.global, l.Availability)
+					default:
+						if l.Availability != nil {
+							t.Errorf("offset %d, limit %d: %s never saved anything, got %+v", offset, size, l.Professional.DisplayName(), l.Availability)
+						}
+					}
 				}
 			}
+			if strings.Join(all, " ") != strings.Join(want, " ") {
+				t.Errorf("pages of %d list %v, want each once in order %v", size, all, want)
+			}
+		}
+		// The same page twice is the same page.
+		first, err := s.FindPublicListings(ctx, communes, 3, 4)
+		must(t, err, "FindPublicListings")
+		again, err := s.FindPublicListings(ctx, communes, 3, 4)
+		must(t, err, "FindPublicListings")
+		if strings.Join(listingIDs(first), " ") != strings.Join(listingIDs(again), " ") {
+			t.Errorf("the same page read twice: %v, then %v", listingIDs(first), listingIDs(again))
+		}
+		// No limit, or an offset alone.
+		got, err := s.FindPublicListings(ctx, communes, 4, 0)
+		must(t, err, "FindPublicListings(offset 4, no limit)")
+		if strings.Join(listingIDs(got), " ") != strings.Join(want[4:], " ") {
+			t.Errorf("FindPublicListings(offset 4, no limit) = %v, want %v", listingIDs(got), want[4:])
+		}
+		got, err = s.FindPublicListings(ctx, communes, -3, 2)
+		must(t, err, "FindPublicListings(offset -3)")
+		if strings.Join(listingIDs(got), " ") != strings.Join(want[:2], " ") {
+			t.Errorf("FindPublicListings(offset -3, limit 2) = %v, want %v", listingIDs(got), want[:2])
+		}
+	})
+
+	t.Run("Count", func(t *testing.T) {
+		s, ctx := open(t), testContext(t)
+		seed := seedPublic(t, s, ctx)
+		want := len(wantPublicOrder(seed.boulogne))
+		if hidden := len(seed.boulogne) - want; hidden < 5 {
+			t.Fatalf("the seed hides only %d professionals of Boulogne", hidden)
+		}
+		communes := []string{boulogne.CommuneINSEE}
+		for atMost, w := range map[int]int{0: want, -1: want, 1: 1, 3: 3, want: want, want + 1: want, 1000: want} {
+			n, err := s.CountPublicListings(ctx, communes, atMost)
+			must(t, err, "CountPublicListings(at most %d)", atMost)
+			if n != w {
+				t.Errorf("CountPublicListings(Boulogne, at most %d) = %d, want %d", atMost, n, w)
+			}
+		}
+		n, err := s.CountPublicListings(ctx, []string{nanterre.CommuneINSEE, boulogne.CommuneINSEE, nanterre.CommuneINSEE, ""}, 0)
+		must(t, err, "CountPublicListings(Nanterre, Boulogne)")
+		if n != want+1 {
+			t.Errorf("CountPublicListings(Nanterre, Boulogne) = %d, want %d", n, want+1)
+		}
+		for _, communes := range [][]string{nil, {}, {""}, {"99999"}, {colombes.CommuneINSEE}} {
+			n, err := s.CountPublicListings(ctx, communes, 0)
+			must(t, err, "CountPublicListings(%q)", communes)
+			if n != 0 {
+				t.Errorf("CountPublicListings(%q) = %d, want 0", communes, n)
+			}
+		}
+		// Hidden people are never counted: a commune of hidden people only
+		// counts none, and hiding one counts one less.
+		for i, h := range []data.Habilitation{data.HabilitationSuspended, data.HabilitationRevoked} {
+			p := childminder("92", "921", fmt.Sprintf("92-P7%03d", i), "Caché", "Jeanne", colombes, data.Listed, h)
+			must(t, s.CreateProfessional(ctx, p), "CreateProfessional")
+		}
+		must(t, s.CreateProfessional(ctx, childminder("92", "921", "92-P7100", "Retiré", "Jeanne", colombes, data.Delisted, data.HabilitationActive)), "CreateProfessional")
+		if n, err := s.CountPublicListings(ctx, []string{colombes.CommuneINSEE}, 0); err != nil || n != 0 {
+			t.Errorf("CountPublicListings(Colombes, everyone hidden) = %d, %v; want 0", n, err)
+		}
+		p, err := s.FindProfessionalByID(ctx, seed.full.ProfessionalID)
+		must(t, err, "FindProfessionalByID")
+		p.Listing = data.Delisted
+		must(t, s.UpdateProfessional(ctx, p), "UpdateProfessional")
+		if n, err := s.CountPublicListings(ctx, communes, 0); err != nil || n != want-1 {
+			t.Errorf("after delisting %s, CountPublicListings(Boulogne) = %d, %v; want %d", p.DisplayName(), n, err, want-1)
+		}
+		// Too many communes is refused by both, as one search.
+		many := make([]string, 501)
+		for i := range many {
+			many[i] = fmt.Sprintf("%05d", 10000+i)
+		}
+		if _, err := s.CountPublicListings(ctx, many, 0); data.ErrorCode(err) != data.EINVALID {
+			t.Errorf("CountPublicListings(501 communes): %v, want %s", err, data.EINVALID)
+		}
+		if _, err := s.FindPublicListings(ctx, many, 0, 30); data.ErrorCode(err) != data.EINVALID {
+			t.Errorf("FindPublicListings(501 communes): %v, want %s", err, data.EINVALID)
 		}
 	})
 
@@ -231,7 +337,7 @@ func testPublicSearch(t *testing.T, open func(t *testing.T) data.CentralStore) {
 		must(t, err, "FindProfessionalByID")
 		p.Habilitation = data.HabilitationSuspended
 		must(t, s.UpdateProfessional(ctx, p), "UpdateProfessional")
-		got, err := s.FindPublicListings(ctx, []string{boulogne.CommuneINSEE}, 0)
+		got, err := s.FindPublicListings(ctx, []string{boulogne.CommuneINSEE}, 0, 0)
 		must(t, err, "FindPublicListings")
 		for _, l := range got {
 			if l.Professional.ID == p.ID {
@@ -240,7 +346,7 @@ func testPublicSearch(t *testing.T, open func(t *testing.T) data.CentralStore) {
 		}
 		p.Habilitation, p.Address = data.HabilitationActive, nanterre
 		must(t, s.UpdateProfessional(ctx, p), "UpdateProfessional")
-		got, err = s.FindPublicListings(ctx, []string{nanterre.CommuneINSEE}, 0)
+		got, err = s.FindPublicListings(ctx, []string{nanterre.CommuneINSEE}, 0, 0)
 		must(t, err, "FindPublicListings(Nanterre)")
 		if ids := listingIDs(got); len(ids) != 2 || (ids[0] != p.ID && ids[1] != p.ID) {
 			t.Errorf("after her move to Nanterre, FindPublicListings(Nanterre) = %v, want her and %s", ids, seed.nanterre.ID)

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -85,6 +86,78 @@ func testSyncLog(t *testing.T, open func(t *testing.T) data.CentralStore) {
 		}
 	})
 
+	t.Run("ReadRecordsInBulk", func(t *testing.T) { testReadRecords(t, open) })
+
+	t.Run("SaveAvailabilityOver", func(t *testing.T) {
+		// The same saves, through SaveAvailability in one Caf and through
+		// SaveAvailabilityOver (over the state read just before) in
+		// another, leave the same rows, change logs and versions.
+		s, ctx := open(t), testContext(t)
+		p1, p2 := newProfessional(1), newProfessional(2)
+		p2.CafCode, p2.Department = "201", "2A"
+		must(t, s.CreateProfessional(ctx, p1), "CreateProfessional")
+		must(t, s.CreateProfessional(ctx, p2), "CreateProfessional in another Caf")
+		author := data.ChangeAuthor{Stamp: data.HLC{Wall: 1_700_000_000_000, Node: "poste-1"}, By: "Hélène"}
+		wctx := data.WithChangeAuthor(ctx, author)
+		grid := sampleGrid(1)
+		saves := []data.Availability{
+			{Global: data.ColourGreen, Weeks: []data.Week{{Monday: monday1, Use: true, Grid: grid}}},
+			{Global: data.ColourGreen, Weeks: []data.Week{{Monday: monday1, Use: true, Grid: sampleGrid(2), Places: data.PlacesOf(1)}}},
+			{Global: data.ColourRed},
+			{Global: data.ColourRed, Dated: []data.Dated{{Date: sept1, Days: sampleDays(1)}}},
+			{Global: data.ColourRed, Weeks: []data.Week{{Monday: monday2, Grid: data.NewWeekGrid()}}}, // changes nothing
+		}
+		for i, a := range saves {
+			a1, a2 := a, a
+			a1.ProfessionalID, a2.ProfessionalID = p1.ID, p2.ID
+			must(t, s.SaveAvailability(wctx, &a1), "SaveAvailability %d", i)
+			err := s.InTx(ctx, func(ctx context.Context) error {
+				before, err := s.FindAvailability(ctx, p2.ID)
+				if err != nil {
+					return err
+				}
+				return s.SaveAvailabilityOver(data.WithChangeAuthor(ctx, author), p2.CafCode, before, &a2)
+			})
+			must(t, err, "SaveAvailabilityOver %d", i)
+		}
+		got1, err := s.FindAvailability(ctx, p1.ID)
+		must(t, err, "FindAvailability")
+		got2, err := s.FindAvailability(ctx, p2.ID)
+		must(t, err, "FindAvailability")
+		got2.ProfessionalID = p1.ID
+		if !reflect.DeepEqual(got1, got2) {
+			t.Errorf("rows differ:\n%+v\n%+v", got1, got2)
+		}
+		log1, _ := s.Changes(ctx, "921", "", 1, 100) // after her creation
+		log2, _ := s.Changes(ctx, "201", "", 1, 100)
+		if len(log1) != len(log2) || len(log1) == 0 {
+			t.Fatalf("change logs of %d and %d entries", len(log1), len(log2))
+		}
+		for i := range log1 {
+			c1, c2 := log1[i], log2[i]
+			if c1.Seq != c2.Seq || c1.Entity != c2.Entity || c1.Deleted != c2.Deleted {
+				t.Errorf("change %d: %+v and %+v", i, c1, c2)
+			}
+		}
+		for _, k := range []struct{ entity, key1, key2 string }{
+			{"availability", p1.ID, p2.ID},
+			{"week", data.WeekKey(p1.ID, monday1), data.WeekKey(p2.ID, monday1)},
+			{"dated", data.DatedKey(p1.ID, sept1), data.DatedKey(p2.ID, sept1)},
+		} {
+			st1, err := s.FieldStamps(ctx, k.entity, k.key1)
+			must(t, err, "FieldStamps")
+			st2, err := s.FieldStamps(ctx, k.entity, k.key2)
+			must(t, err, "FieldStamps")
+			if !reflect.DeepEqual(st1, st2) || len(st1) == 0 {
+				t.Errorf("%s stamps differ:\n%+v\n%+v", k.entity, st1, st2)
+			}
+		}
+		err = s.SaveAvailabilityOver(ctx, "921", &data.Availability{ProfessionalID: p2.ID}, &data.Availability{ProfessionalID: p1.ID, Global: data.ColourGrey})
+		if err == nil {
+			t.Error("SaveAvailabilityOver over the state of another professional")
+		}
+	})
+
 	t.Run("ReaderNeverSkipsAChange", func(t *testing.T) {
 		s, ctx := open(t), testContext(t)
 		const writers, writes = 6, 15
@@ -156,4 +229,129 @@ func testSyncLog(t *testing.T, open func(t *testing.T) data.CentralStore) {
 			t.Fatalf("the reader saw %d changes, want %d", len(seen), want)
 		}
 	})
+}
+
+// testReadRecords checks that ReadRecords reads a page's records as the
+// per-record methods do (Find*, FieldStamps), that a tab never saved is
+// only absent, that a record missing is ENOTFOUND, and that more keys than
+// one IN list holds are all read.
+func testReadRecords(t *testing.T, open func(t *testing.T) data.CentralStore) {
+	s, ctx := open(t), testContext(t)
+	author := data.ChangeAuthor{Stamp: data.HLC{Wall: 1_700_000_000_000, Node: "poste-1"}, By: "Hélène"}
+	p1, p2, bare := newProfessional(1), newProfessional(2), newProfessional(3)
+	p2.CafCode, p2.Department = "201", "2A"
+	for _, p := range []*data.Professional{p1, p2, bare} {
+		must(t, s.CreateProfessional(ctx, p), "CreateProfessional")
+	}
+	places := data.PlacesOf(2)
+	a1 := &data.Availability{ProfessionalID: p1.ID, Global: data.ColourGreen,
+		Weeks: []data.Week{{Monday: monday1, Use: true, Grid: sampleGrid(1), Places: places}, {Monday: monday2, Grid: sampleGrid(2)}},
+		Dated: []data.Dated{{Date: sept1, Use: true, Days: sampleDays(1)}}}
+	must(t, s.SaveAvailability(data.WithChangeAuthor(ctx, author), a1), "SaveAvailability")
+	a2 := &data.Availability{ProfessionalID: p2.ID, Global: data.ColourRed,
+		Weeks: []data.Week{{Monday: monday2, Use: true, Grid: sampleGrid(3)}}}
+	must(t, s.SaveAvailability(ctx, a2), "SaveAvailability of another")
+	r := newRequest("92", "921", "Dupont", "Hélène", boulogne)
+	must(t, s.CreateRequest(ctx, r), "CreateRequest")
+	c := &data.Conflict{CafCode: "921", ProfessionalID: p1.ID, Entity: "week", Key: data.WeekKey(p1.ID, monday1),
+		Field: "c00", LostValue: "D", KeptValue: "N", LostBy: "poste-1", KeptBy: "poste-2"}
+	must(t, s.AppendConflict(ctx, c), "AppendConflict")
+
+	refs := []data.RecordRef{
+		{Entity: "professional", Key: p1.ID}, {Entity: "professional", Key: p2.ID},
+		{Entity: "availability", Key: p1.ID}, {Entity: "availability", Key: bare.ID},
+		{Entity: "week", Key: data.WeekKey(p1.ID, monday1)}, {Entity: "week", Key: data.WeekKey(p1.ID, monday2)},
+		{Entity: "week", Key: data.WeekKey(p2.ID, monday2)},
+		{Entity: "week", Key: data.WeekKey(p2.ID, monday1)}, // never saved (p1 has one that Monday)
+		{Entity: "dated", Key: data.DatedKey(p1.ID, sept1)}, {Entity: "dated", Key: data.DatedKey(p1.ID, january1)},
+		{Entity: "request", Key: r.ID}, {Entity: "conflict", Key: c.ID},
+		{Entity: "professional", Key: p1.ID}, // twice
+	}
+	got, err := s.ReadRecords(ctx, refs)
+	must(t, err, "ReadRecords")
+	for _, p := range []*data.Professional{p1, p2} {
+		want, err := s.FindProfessionalByID(ctx, p.ID)
+		must(t, err, "FindProfessionalByID")
+		if !reflect.DeepEqual(got.Professionals[p.ID], want) {
+			t.Errorf("professional %s: %+v, want %+v", p.ID, got.Professionals[p.ID], want)
+		}
+	}
+	if got.Globals[p1.ID] != data.ColourGreen || got.Globals[bare.ID] != data.ColourGrey {
+		t.Errorf("global colours %v", got.Globals)
+	}
+	for _, a := range []*data.Availability{a1, a2} {
+		want, err := s.FindAvailability(ctx, a.ProfessionalID)
+		must(t, err, "FindAvailability")
+		for _, w := range want.Weeks {
+			if g, ok := got.Weeks[data.WeekKey(a.ProfessionalID, w.Monday)]; !ok || !reflect.DeepEqual(g.Fields(), w.Fields()) || g.Monday != w.Monday {
+				t.Errorf("week %s of %s: %+v (%v), want %+v", w.Monday, a.ProfessionalID, g, ok, w)
+			}
+		}
+		for _, x := range want.Dated {
+			if g, ok := got.Dated[data.DatedKey(a.ProfessionalID, x.Date)]; !ok || !reflect.DeepEqual(g.Fields(), x.Fields()) || g.Date != x.Date {
+				t.Errorf("dated %s of %s: %+v (%v), want %+v", x.Date, a.ProfessionalID, g, ok, x)
+			}
+		}
+	}
+	if len(got.Weeks) != 3 || len(got.Dated) != 1 {
+		t.Errorf("%d weeks and %d dated tabs read, want 3 and 1 (the tabs never saved are absent)", len(got.Weeks), len(got.Dated))
+	}
+	wantReq, err := s.FindRequestByID(ctx, r.ID)
+	must(t, err, "FindRequestByID")
+	if !reflect.DeepEqual(got.Requests[r.ID], wantReq) {
+		t.Errorf("request: %+v, want %+v", got.Requests[r.ID], wantReq)
+	}
+	wantConflict, err := s.FindConflict(ctx, c.ID)
+	must(t, err, "FindConflict")
+	if !reflect.DeepEqual(got.Conflicts[c.ID], wantConflict) {
+		t.Errorf("conflict: %+v, want %+v", got.Conflicts[c.ID], wantConflict)
+	}
+	for _, ref := range refs {
+		stamps, err := s.FieldStamps(ctx, ref.Entity, ref.Key)
+		must(t, err, "FieldStamps")
+		want := map[string]int64{}
+		for f, st := range stamps {
+			want[f] = st.Version
+		}
+		g := got.Versions[ref]
+		if g == nil {
+			g = map[string]int64{}
+		}
+		if !reflect.DeepEqual(g, want) {
+			t.Errorf("versions of %s %s: %v, want %v", ref.Entity, ref.Key, g, want)
+		}
+	}
+	if len(got.Versions[data.RecordRef{Entity: "week", Key: data.WeekKey(p1.ID, monday1)}]) == 0 {
+		t.Error("no versions read for a saved week")
+	}
+
+	// A record missing is ENOTFOUND, as its Find method says.
+	for _, ref := range []data.RecordRef{{Entity: "professional", Key: localID(9)}, {Entity: "availability", Key: localID(9)},
+		{Entity: "week", Key: data.WeekKey(localID(9), monday1)}, {Entity: "request", Key: localID(9)}, {Entity: "conflict", Key: localID(9)}} {
+		_, err := s.ReadRecords(ctx, []data.RecordRef{{Entity: "professional", Key: p1.ID}, ref})
+		wantCode(t, err, data.ENOTFOUND, "ReadRecords of a missing %s", ref.Entity)
+	}
+	_, err = s.ReadRecords(ctx, []data.RecordRef{{Entity: "week", Key: "sans-date"}})
+	wantCode(t, err, data.EINVALID, "ReadRecords of a week key without its date")
+
+	// More weeks than one IN list holds: 1,500 Mondays of one professional,
+	// three of them saved, at both ends.
+	first := data.Date{Year: 1990, Month: time.January, Day: 1}
+	must(t, s.SaveAvailability(ctx, &data.Availability{ProfessionalID: p1.ID, Global: data.ColourGreen,
+		Weeks: []data.Week{{Monday: first, Use: true, Grid: sampleGrid(4)}}}), "SaveAvailability of 1990")
+	var many []data.RecordRef
+	for i := 0; i < 1498; i++ {
+		many = append(many, data.RecordRef{Entity: "week", Key: data.WeekKey(p1.ID, first.AddDays(7*i))})
+	}
+	many = append(many, data.RecordRef{Entity: "week", Key: data.WeekKey(p1.ID, monday2)},
+		data.RecordRef{Entity: "week", Key: data.WeekKey(p1.ID, monday1)})
+	got, err = s.ReadRecords(ctx, many)
+	must(t, err, "ReadRecords of 1,500 weeks")
+	if len(got.Weeks) != 3 || got.Weeks[data.WeekKey(p1.ID, first)].Grid != sampleGrid(4) ||
+		got.Weeks[data.WeekKey(p1.ID, monday1)].Grid != sampleGrid(1) || got.Weeks[data.WeekKey(p1.ID, monday2)].Grid != sampleGrid(2) {
+		t.Errorf("1,500 weeks asked, three saved: read %d", len(got.Weeks))
+	}
+	if len(got.Versions) != 3 {
+		t.Errorf("versions of %d weeks read, want 3", len(got.Versions))
+	}
 }
