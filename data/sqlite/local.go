@@ -19,10 +19,16 @@ type Local struct {
 
 var _ data.LocalStore = (*Local)(nil)
 
+// localStmtCache is how many prepared statements each connection of the
+// local copy keeps: the few statements a pulled page runs for each of its
+// records (and the screens' reads) are prepared once, not once a record.
+// Texts built on the fly (a search's paging) come and go in it.
+const localStmtCache = 128
+
 // OpenLocal opens (creating it if needed) the local copy at path and brings
 // its schema up to date.
 func OpenLocal(ctx context.Context, path string) (*Local, error) {
-	db, err := open(path)
+	db, err := open(path, localStmtCache)
 	if err != nil {
 		return nil, err
 	}

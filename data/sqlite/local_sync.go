@@ -6,8 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
+	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"espacepro/data"
 
@@ -83,6 +88,10 @@ func (l *Local) applyRecords(ctx context.Context, records []data.Record) error {
 	if err != nil {
 		return err
 	}
+	states := newRecordStates(l)
+	if err := states.load(ctx, records); err != nil {
+		return err
+	}
 	order := make([]int, len(records))
 	for i := range order {
 		order[i] = i
@@ -92,7 +101,7 @@ func (l *Local) applyRecords(ctx context.Context, records []data.Record) error {
 	})
 	for _, i := range order {
 		r := &records[i]
-		if err := l.applyRecord(ctx, r, pend); err != nil {
+		if err := l.applyRecord(ctx, r, pend, states); err != nil {
 			return fmt.Errorf("sqlite: pulled %s %q: %w", r.Entity, r.Key, err)
 		}
 	}
@@ -101,52 +110,45 @@ func (l *Local) applyRecords(ctx context.Context, records []data.Record) error {
 
 // applyRecord stores the service's state of one record, then rebuilds its
 // local row.
-func (l *Local) applyRecord(ctx context.Context, r *data.Record, pend overlay) error {
+func (l *Local) applyRecord(ctx context.Context, r *data.Record, pend overlay, states *recordStates) error {
 	if r.Entity == "" || r.Key == "" {
 		return data.Errorf(data.EINVALID, "Enregistrement reçu sans type ou sans clé.")
 	}
 	ref := recordRef{r.Entity, r.Key}
 	if r.Deleted {
-		if _, err := l.core.Exec(ctx, `DELETE FROM sync_records WHERE entity = ? AND key = ?`, ref.entity, ref.key); err != nil {
-			return fmt.Errorf("sqlite: sync record: %w", err)
+		if err := states.remove(ctx, ref); err != nil {
+			return err
 		}
 		if ref.entity == entityProfessional {
-			return l.dropProfessional(ctx, ref.key)
+			return l.dropProfessional(ctx, ref.key, states)
 		}
-		return l.materialize(ctx, ref, pend)
+		return l.materialize(ctx, ref, pend, states)
 	}
-	st, err := l.serverRecord(ctx, ref)
+	st, err := states.get(ctx, ref)
 	if err != nil {
 		return err
 	}
 	if st == nil {
-		st = &serverState{Fields: map[string]string{}, Versions: map[string]int64{}}
-	}
-	for k, v := range r.Fields {
-		st.Fields[k] = v
-	}
-	for k, v := range r.Versions {
-		st.Versions[k] = v
+		// A copy: the state may change with a later record of the page.
+		st = &serverState{Fields: maps.Clone(r.Fields), Versions: maps.Clone(r.Versions)}
+		if st.Fields == nil {
+			st.Fields = map[string]string{}
+		}
+		if st.Versions == nil {
+			st.Versions = map[string]int64{}
+		}
+	} else {
+		maps.Copy(st.Fields, r.Fields)
+		maps.Copy(st.Versions, r.Versions)
 	}
 	parent, err := parentOf(ref, st.Fields)
 	if err != nil {
 		return err
 	}
-	fields, err := json.Marshal(st.Fields)
-	if err != nil {
+	if err := states.put(ctx, ref, parent, st); err != nil {
 		return err
 	}
-	versions, err := json.Marshal(st.Versions)
-	if err != nil {
-		return err
-	}
-	if _, err := l.core.Exec(ctx, `INSERT INTO sync_records (entity, key, parent, fields, versions)
-		VALUES (?, ?, ?, ?, ?) ON CONFLICT (entity, key) DO UPDATE SET parent = excluded.parent,
-		fields = excluded.fields, versions = excluded.versions`,
-		ref.entity, ref.key, parent, string(fields), string(versions)); err != nil {
-		return fmt.Errorf("sqlite: sync record: %w", err)
-	}
-	return l.materialize(ctx, ref, pend)
+	return l.materialize(ctx, ref, pend, states)
 }
 
 // parentOf returns the professional a record belongs to (availability,
@@ -175,6 +177,11 @@ func (l *Local) serverRecord(ctx context.Context, ref recordRef) (*serverState, 
 	} else if err != nil {
 		return nil, fmt.Errorf("sqlite: sync record: %w", err)
 	}
+	return decodeState(ref, fields, versions)
+}
+
+// decodeState reads the stored form of a record's state.
+func decodeState(ref recordRef, fields, versions string) (*serverState, error) {
 	st := &serverState{}
 	if err := json.Unmarshal([]byte(fields), &st.Fields); err != nil {
 		return nil, fmt.Errorf("sqlite: sync record %s %s: %w", ref.entity, ref.key, err)
@@ -189,6 +196,301 @@ func (l *Local) serverRecord(ctx context.Context, ref recordRef) (*serverState, 
 		st.Versions = map[string]int64{}
 	}
 	return st, nil
+}
+
+// recordStates is the service's state of the records one transaction
+// works on (sync_records), kept for that transaction only: a page's
+// records are read in a few queries before the first is applied, and a
+// state the transaction wrote is not read back. Every change of
+// sync_records in the transaction goes through it (put, remove,
+// forgetAvailability), so that what it holds is what the table holds.
+type recordStates struct {
+	l *Local
+	// known is the decoded state of a record; nil when the copy has none.
+	known map[recordRef]*serverState
+	// stored is the stored form (fields, versions) of a record read in
+	// bulk, decoded when first asked for (so that a damaged record fails
+	// the page when it is applied, as if read alone).
+	stored map[recordRef][2]string
+}
+
+// newRecordStates returns an empty cache for one transaction of l.
+func newRecordStates(l *Local) *recordStates {
+	return &recordStates{l: l, known: map[recordRef]*serverState{}, stored: map[recordRef][2]string{}}
+}
+
+// get returns the state of ref, nil when the copy has none. The state is
+// the cache's own: a caller that changes it must put it back.
+func (s *recordStates) get(ctx context.Context, ref recordRef) (*serverState, error) {
+	if st, ok := s.known[ref]; ok {
+		return st, nil
+	}
+	var st *serverState
+	var err error
+	if raw, ok := s.stored[ref]; ok {
+		st, err = decodeState(ref, raw[0], raw[1])
+	} else {
+		st, err = s.l.serverRecord(ctx, ref)
+	}
+	if err != nil {
+		return nil, err
+	}
+	delete(s.stored, ref)
+	s.known[ref] = st
+	return st, nil
+}
+
+// loadChunk is the most keys one query of load asks for.
+const loadChunk = 512
+
+// load reads the states of the records of a page: one query per entity
+// (and per loadChunk keys).
+func (s *recordStates) load(ctx context.Context, records []data.Record) error {
+	var entities []string
+	keys := map[string][]string{}
+	for i := range records {
+		ref := recordRef{records[i].Entity, records[i].Key}
+		if ref.entity == "" || ref.key == "" {
+			continue // refused when applied
+		}
+		if _, ok := s.known[ref]; ok {
+			continue
+		}
+		if _, ok := s.stored[ref]; ok {
+			continue
+		}
+		s.known[ref] = nil // unless read below
+		if keys[ref.entity] == nil {
+			entities = append(entities, ref.entity)
+		}
+		keys[ref.entity] = append(keys[ref.entity], ref.key)
+	}
+	for _, entity := range entities {
+		list := keys[entity]
+		for len(list) > 0 {
+			chunk := list[:min(len(list), loadChunk)]
+			list = list[len(chunk):]
+			if err := s.loadKeys(ctx, entity, chunk); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// loadKeys reads the stored states of the records of entity with keys.
+func (s *recordStates) loadKeys(ctx context.Context, entity string, keys []string) error {
+	marks, args := inList(keys)
+	rows, err := s.l.core.Query(ctx, `SELECT key, fields, versions FROM sync_records
+		WHERE entity = ? AND key IN `+marks, append([]any{entity}, args...)...)
+	if err != nil {
+		return fmt.Errorf("sqlite: sync records: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		ref := recordRef{entity: entity}
+		var raw [2]string
+		if err := rows.Scan(&ref.key, &raw[0], &raw[1]); err != nil {
+			return fmt.Errorf("sqlite: sync records: %w", err)
+		}
+		delete(s.known, ref)
+		s.stored[ref] = raw
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sqlite: sync records: %w", err)
+	}
+	return nil
+}
+
+// inList returns the placeholders « (?, ?, …) » of an IN list of vals and
+// its arguments, padded with copies of the last value to the next power of
+// two (8 at least): a page's queries have a handful of distinct texts, which
+// the connection's statement cache keeps prepared.
+func inList(vals []string) (string, []any) {
+	n := 8
+	for n < len(vals) {
+		n *= 2
+	}
+	args := make([]any, n)
+	for i := range args {
+		args[i] = vals[min(i, len(vals)-1)]
+	}
+	return "(" + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + ")", args
+}
+
+// put stores st as the state of ref, which belongs to or names parent.
+func (s *recordStates) put(ctx context.Context, ref recordRef, parent string, st *serverState) error {
+	names := sortedNames(st.Fields)
+	fields, exact := appendStringMap(nil, st.Fields, names)
+	versions, exactVersions := appendVersionMap(nil, st.Versions, namesIn(names, st.Versions))
+	if _, err := s.l.core.Exec(ctx, `INSERT INTO sync_records (entity, key, parent, fields, versions)
+		VALUES (?, ?, ?, ?, ?) ON CONFLICT (entity, key) DO UPDATE SET parent = excluded.parent,
+		fields = excluded.fields, versions = excluded.versions`,
+		ref.entity, ref.key, parent, string(fields), string(versions)); err != nil {
+		return fmt.Errorf("sqlite: sync record: %w", err)
+	}
+	if !exact || !exactVersions {
+		// JSON stored invalid UTF-8 as U+FFFD: keep what a read would give.
+		var err error
+		if st, err = decodeState(ref, string(fields), string(versions)); err != nil {
+			return err
+		}
+	}
+	delete(s.stored, ref)
+	s.known[ref] = st
+	return nil
+}
+
+// The stored form of a record's fields and versions is what json.Marshal
+// makes of their maps (names in order, encoding/json's escaping), written
+// here without reflection: a Caf's first pull stores tens of thousands of
+// records of up to 51 fields.
+
+// namesIn returns the names of m in order, taken from names (sorted) when
+// they hold all of them (a record's versions name some or all of its
+// fields); nil when they do not.
+func namesIn(names []string, m map[string]int64) []string {
+	if len(m) > len(names) {
+		return nil
+	}
+	if len(m) == len(names) {
+		for _, name := range names {
+			if _, ok := m[name]; !ok {
+				return nil
+			}
+		}
+		return names
+	}
+	in := make([]string, 0, len(m))
+	for _, name := range names {
+		if _, ok := m[name]; ok {
+			in = append(in, name)
+		}
+	}
+	if len(in) != len(m) {
+		return nil
+	}
+	return in
+}
+
+// appendStringMap appends the JSON object of m, whose names in order are
+// names, to b. exact is false when a name or value is not valid UTF-8 (JSON
+// holds U+FFFD instead).
+func appendStringMap(b []byte, m map[string]string, names []string) (_ []byte, exact bool) {
+	if m == nil {
+		return append(b, "null"...), true
+	}
+	b = slices.Grow(b, 16*len(names))
+	exact = true
+	b = append(b, '{')
+	for i, name := range names {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		var ok1, ok2 bool
+		b, ok1 = appendJSONString(b, name)
+		b = append(b, ':')
+		b, ok2 = appendJSONString(b, m[name])
+		exact = exact && ok1 && ok2
+	}
+	return append(b, '}'), exact
+}
+
+// appendVersionMap appends the JSON object of m to b, as appendStringMap;
+// names may be nil (m's names are then sorted here).
+func appendVersionMap(b []byte, m map[string]int64, names []string) (_ []byte, exact bool) {
+	if m == nil {
+		return append(b, "null"...), true
+	}
+	if names == nil {
+		names = make([]string, 0, len(m))
+		for k := range m {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+	}
+	b = slices.Grow(b, 12*len(names))
+	exact = true
+	b = append(b, '{')
+	for i, name := range names {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		var ok bool
+		b, ok = appendJSONString(b, name)
+		exact = exact && ok
+		b = append(b, ':')
+		b = strconv.AppendInt(b, m[name], 10)
+	}
+	return append(b, '}'), exact
+}
+
+// appendJSONString appends s as a JSON string, escaped as encoding/json
+// escapes it; ok is false when s is not valid UTF-8.
+func appendJSONString(b []byte, s string) (_ []byte, ok bool) {
+	if plainJSON(s) {
+		b = append(b, '"')
+		b = append(b, s...)
+		return append(b, '"'), true
+	}
+	q, _ := json.Marshal(s) // a string always encodes
+	return append(b, q...), utf8.ValidString(s)
+}
+
+// plainJSON reports whether encoding/json writes s as it is between its
+// quotes: valid UTF-8 without control characters, « " », « \ », the HTML
+// characters « < > & », U+2028 or U+2029.
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+				return false
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if (r == utf8.RuneError && size == 1) || r == '\u2028' || r == '\u2029' {
+			return false
+		}
+		i += size
+	}
+	return true
+}
+
+// remove deletes the state of ref.
+func (s *recordStates) remove(ctx context.Context, ref recordRef) error {
+	if _, err := s.l.core.Exec(ctx, `DELETE FROM sync_records WHERE entity = ? AND key = ?`, ref.entity, ref.key); err != nil {
+		return fmt.Errorf("sqlite: sync record: %w", err)
+	}
+	delete(s.stored, ref)
+	s.known[ref] = nil
+	return nil
+}
+
+// forgetAvailability records that the availability records of professional
+// id (global, weeks, dated tabs) were deleted from sync_records.
+func (s *recordStates) forgetAvailability(id string) {
+	gone := func(ref recordRef) bool {
+		switch ref.entity {
+		case entityAvailability, entityWeek, entityDated:
+			parent, err := parentOf(ref, nil)
+			return err == nil && parent == id
+		}
+		return false
+	}
+	for ref := range s.stored {
+		if gone(ref) {
+			delete(s.stored, ref)
+			s.known[ref] = nil
+		}
+	}
+	for ref := range s.known {
+		if gone(ref) {
+			s.known[ref] = nil
+		}
+	}
 }
 
 // pendingFields returns the value of every field of the outbox, the latest
@@ -220,8 +522,8 @@ func (l *Local) pendingFields(ctx context.Context) (overlay, error) {
 // removed here (only by a tombstone: she may come from the login answer,
 // before any pull), and a record whose professional is not in the copy
 // waits.
-func (l *Local) materialize(ctx context.Context, ref recordRef, pend overlay) error {
-	st, err := l.serverRecord(ctx, ref)
+func (l *Local) materialize(ctx context.Context, ref recordRef, pend overlay, states *recordStates) error {
+	st, err := states.get(ctx, ref)
 	if err != nil {
 		return err
 	}
@@ -229,21 +531,24 @@ func (l *Local) materialize(ctx context.Context, ref recordRef, pend overlay) er
 	if st == nil && len(over) == 0 {
 		return l.deleteLocal(ctx, ref)
 	}
-	fields := map[string]string{}
-	if st != nil {
-		for k, v := range st.Fields {
-			fields[k] = v
-		}
-	}
-	for k, v := range over {
-		fields[k] = v
+	// The writers below only read fields: without pending edits, they read
+	// the service's state itself.
+	var fields map[string]string
+	switch {
+	case len(over) == 0:
+		fields = st.Fields
+	case st == nil:
+		fields = maps.Clone(over)
+	default:
+		fields = maps.Clone(st.Fields)
+		maps.Copy(fields, over)
 	}
 	switch ref.entity {
 	case entityProfessional:
 		if st == nil {
 			return nil
 		}
-		return l.writeProfessional(ctx, ref.key, fields, pend)
+		return l.writeProfessional(ctx, ref.key, fields, pend, states)
 	case entityAvailability:
 		return l.writeGlobal(ctx, ref.key, fields)
 	case entityWeek:
@@ -267,7 +572,7 @@ func sortedNames(fields map[string]string) []string {
 	return names
 }
 
-func (l *Local) writeProfessional(ctx context.Context, id string, fields map[string]string, pend overlay) error {
+func (l *Local) writeProfessional(ctx context.Context, id string, fields map[string]string, pend overlay, states *recordStates) error {
 	p := &data.Professional{ID: id}
 	for _, name := range sortedNames(fields) {
 		if err := data.SetProfessionalField(p, name, fields[name]); err != nil {
@@ -275,29 +580,30 @@ func (l *Local) writeProfessional(ctx context.Context, id string, fields map[str
 		}
 	}
 	now := l.core.Now().UTC()
-	old, err := l.core.FindProfessionalByID(ctx, id)
-	isNew := data.ErrorCode(err) == data.ENOTFOUND
+	var created int64
+	err := l.core.QueryRow(ctx, `SELECT created_at FROM professionals WHERE id = ?`, id).Scan(&created)
+	isNew := err == sql.ErrNoRows
 	switch {
 	case isNew:
 		p.CreatedAt = now
 	case err != nil:
-		return err
-	default:
-		p.CreatedAt = old.CreatedAt
+		return fmt.Errorf("sqlite: professional: %w", err)
+	case created != 0:
+		p.CreatedAt = time.UnixMilli(created).UTC()
 	}
 	p.UpdatedAt = now
 	if err := l.core.InsertProfessional(ctx, p, true); err != nil {
 		return err
 	}
 	if isNew {
-		return l.materializeChildren(ctx, id, pend)
+		return l.materializeChildren(ctx, id, pend, states)
 	}
 	return nil
 }
 
 // materializeChildren rebuilds the records that waited for professional id:
 // her availability and the requests that name her.
-func (l *Local) materializeChildren(ctx context.Context, id string, pend overlay) error {
+func (l *Local) materializeChildren(ctx context.Context, id string, pend overlay, states *recordStates) error {
 	rows, err := l.core.Query(ctx, `SELECT entity, key FROM sync_records WHERE parent = ?
 		AND entity IN ('availability', 'week', 'dated', 'request')`, id)
 	if err != nil {
@@ -324,7 +630,7 @@ func (l *Local) materializeChildren(ctx context.Context, id string, pend overlay
 		}
 	}
 	for _, ref := range refs {
-		if err := l.materialize(ctx, ref, pend); err != nil {
+		if err := l.materialize(ctx, ref, pend, states); err != nil {
 			return err
 		}
 	}
@@ -501,7 +807,7 @@ func (l *Local) deleteLocal(ctx context.Context, ref recordRef) error {
 
 // dropProfessional removes a fiche that left the scope, with her
 // availability; requests that named her keep their own data.
-func (l *Local) dropProfessional(ctx context.Context, id string) error {
+func (l *Local) dropProfessional(ctx context.Context, id string, states *recordStates) error {
 	for _, q := range []string{
 		`DELETE FROM availability_weeks WHERE professional_id = ?`,
 		`DELETE FROM availability_dated WHERE professional_id = ?`,
@@ -514,6 +820,7 @@ func (l *Local) dropProfessional(ctx context.Context, id string) error {
 			return fmt.Errorf("sqlite: drop professional: %w", err)
 		}
 	}
+	states.forgetAvailability(id)
 	return nil
 }
 
@@ -545,8 +852,9 @@ func (l *Local) Settle(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		states := newRecordStates(l)
 		for _, ref := range refs {
-			if err := l.materialize(ctx, ref, pend); err != nil {
+			if err := l.materialize(ctx, ref, pend, states); err != nil {
 				return fmt.Errorf("sqlite: settle %s %q: %w", ref.entity, ref.key, err)
 			}
 		}

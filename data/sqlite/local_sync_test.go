@@ -6,8 +6,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"espacepro/data"
 )
@@ -553,4 +555,184 @@ func FuzzApplyPulled(f *testing.F) {
 			t.Fatalf("applied page left the cursor at %q, want %q", after, cursor)
 		}
 	})
+}
+
+// agentCopyPages returns the pages a Caf agent's first pull brings for n
+// childminders: her fiche, her global colour and a week of hers, in the
+// service's order, pageSize records a page.
+func agentCopyPages(n, pageSize int) [][]data.Record {
+	var all []data.Record
+	for i := range n {
+		id := "0190c3a8-0000-7000-8000-" + strconv.FormatInt(int64(100000000000+i), 10)
+		v := int64(3*i + 1)
+		all = append(all, professionalRecord(id, "92-"+strconv.Itoa(100000+i), v),
+			record("availability", id, map[string]string{"global": "green"}, v+1),
+			weekRecord(id, v+2, map[string]string{"use": "1", "c00": "D", "c13": "N", "places": "2"}))
+	}
+	var pages [][]data.Record
+	for len(all) > 0 {
+		k := min(pageSize, len(all))
+		pages = append(pages, all[:k])
+		all = all[k:]
+	}
+	return pages
+}
+
+// BenchmarkApplyPulledAgentCopy applies a Caf agent's first pull (2,000
+// childminders, 6,000 records in pages of 500) into a fresh local copy.
+func BenchmarkApplyPulledAgentCopy(b *testing.B) {
+	ctx := context.Background()
+	pages := agentCopyPages(2000, 500)
+	var cpu time.Duration
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		l, err := OpenLocal(ctx, filepath.Join(b.TempDir(), "local"+strconv.Itoa(i)+".db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		before := cpuTime()
+		for k, page := range pages {
+			if err := l.ApplyPulled(ctx, page, "c"+strconv.Itoa(k)); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := l.Settle(ctx); err != nil {
+			b.Fatal(err)
+		}
+		cpu += cpuTime() - before
+		b.StopTimer()
+		l.Close()
+	}
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/copy")
+	b.ReportMetric(float64(cpu.Milliseconds())/float64(b.N), "cpu-ms/copy")
+}
+
+// cpuTime is the CPU time the process used so far (user and system, all
+// threads: the garbage collector's too).
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// TestStoredFormIsJSON checks that the stored form of a record's fields and
+// versions is json.Marshal's, byte for byte, whatever the strings hold.
+func TestStoredFormIsJSON(t *testing.T) {
+	strs := []string{"", "plain", "Hélène Lefèvre", "a\"b", `back\slash`, "<b>&amp;</b>", "tab\there\n",
+		"\x00\x1f", "line\u2028sep\u2029", "bad\xffutf8", "\xc3", "emoji 😀", "\ufffd", "'quote'", "/slash/"}
+	for i, k := range strs {
+		fields := map[string]string{}
+		versions := map[string]int64{}
+		for j, v := range strs {
+			fields[k+strconv.Itoa(j)] = v
+			versions[v+strconv.Itoa(i)] = int64(j*1000003 - 500)
+		}
+		want, _ := json.Marshal(fields)
+		got, exact := appendStringMap(nil, fields, sortedNames(fields))
+		if string(got) != string(want) {
+			t.Errorf("fields:\n got %s\nwant %s", got, want)
+		}
+		if exact {
+			t.Errorf("fields with invalid UTF-8 said exact")
+		}
+		want, _ = json.Marshal(versions)
+		got, _ = appendVersionMap(nil, versions, nil)
+		if string(got) != string(want) {
+			t.Errorf("versions:\n got %s\nwant %s", got, want)
+		}
+		// The versions of some, all or other fields than the record's.
+		for _, vs := range []map[string]int64{versions, {k + "3": 3, k + "0": 0}, {}, {k + "1": 1, "zz": 2}} {
+			names := sortedNames(fields)
+			want, _ = json.Marshal(vs)
+			got, _ = appendVersionMap(nil, vs, namesIn(names, vs))
+			if string(got) != string(want) {
+				t.Errorf("versions:\n got %s\nwant %s", got, want)
+			}
+		}
+		if n := namesIn(sortedNames(fields), map[string]int64{k + "3": 3, k + "0": 0}); len(n) != 2 || n[0] != k+"0" {
+			t.Errorf("namesIn = %q", n)
+		}
+	}
+	for _, s := range strs {
+		_, exact := appendStringMap(nil, map[string]string{"k": s}, []string{"k"})
+		if want := utf8.ValidString(s); exact != want {
+			t.Errorf("exact of %q = %v, want %v", s, exact, want)
+		}
+	}
+	for _, m := range []map[string]string{nil, {}} {
+		want, _ := json.Marshal(m)
+		if got, _ := appendStringMap(nil, m, nil); string(got) != string(want) {
+			t.Errorf("%#v: got %s, want %s", m, got, want)
+		}
+	}
+	if got, _ := appendVersionMap(nil, nil, nil); string(got) != "null" {
+		t.Errorf("nil versions: %s", got)
+	}
+}
+
+// TestApplyPulledInvalidUTF8 checks that a record's state holding invalid
+// UTF-8 reads back as JSON stored it, also within the page that brought it.
+func TestApplyPulledInvalidUTF8(t *testing.T) {
+	ctx := context.Background()
+	l := openLocal(t)
+	r := professionalRecord(proID, "92-2019-0147", 1)
+	r.Fields["first_name"] = "So\xffphie"
+	again := data.Record{Entity: "professional", Key: proID, Fields: map[string]string{"phone": "0699887766"},
+		Versions: map[string]int64{"phone": 2}}
+	must(t, l.ApplyPulled(ctx, []data.Record{r, again}, "c1"), "ApplyPulled")
+	p, err := l.FindProfessionalByID(ctx, proID)
+	must(t, err, "FindProfessionalByID")
+	if p.FirstName != "So\ufffdphie" || p.Phone != "0699887766" {
+		t.Errorf("professional = %q %q", p.FirstName, p.Phone)
+	}
+}
+
+// TestApplyPulledPageReadsWhatItWrote checks a page that names a record
+// twice, and one whose fiche's tombstone drops the availability records it
+// names later: each record builds on the state the page left, not on the
+// state read before it began.
+func TestApplyPulledPageReadsWhatItWrote(t *testing.T) {
+	ctx := context.Background()
+	l := openLocal(t)
+	must(t, l.ApplyPulled(ctx, []data.Record{
+		professionalRecord(proID, "92-2019-0147", 1),
+		record("availability", proID, map[string]string{"global": "green"}, 2),
+		weekRecord(proID, 3, map[string]string{"use": "1", "c00": "D"}),
+	}, "c3"), "first pull")
+	key := data.WeekKey(proID, monday)
+	must(t, l.ApplyPulled(ctx, []data.Record{
+		{Entity: "week", Key: key, Fields: map[string]string{"c01": "N"}, Versions: map[string]int64{"c01": 5}},
+		{Entity: "week", Key: key, Fields: map[string]string{"c02": "T"}, Versions: map[string]int64{"c02": 6}},
+		{Entity: "professional", Key: proID, Deleted: true},
+		record("availability", proID, map[string]string{"global": "red"}, 7),
+	}, "c7"), "page with a tombstone")
+	v, err := l.FieldVersions(ctx, "week", key)
+	must(t, err, "FieldVersions")
+	if len(v) != 2 || v["c01"] != 5 || v["c02"] != 6 {
+		t.Errorf("week versions after her tombstone = %v, want c01 and c02 only", v)
+	}
+	must(t, l.ApplyPulled(ctx, []data.Record{professionalRecord(proID, "92-2019-0147", 8)}, "c8"), "she comes back")
+	a, err := l.FindAvailability(ctx, proID)
+	must(t, err, "FindAvailability")
+	w, ok := a.WeekOf(monday)
+	if !ok || w.Grid[0][0] == data.Available || w.Grid[0][1] != data.Unavailable || w.Grid[0][2] == data.Available ||
+		a.Global != data.ColourRed {
+		t.Errorf("availability = %s %+v (found %v), want the page's c01 and c02 only, red", a.Global, w, ok)
+	}
+
+	// The same record twice in a page: the second builds on the first.
+	must(t, l.ApplyPulled(ctx, []data.Record{
+		{Entity: "week", Key: key, Fields: map[string]string{"c10": "D"}, Versions: map[string]int64{"c10": 9}},
+		{Entity: "week", Key: key, Fields: map[string]string{"c11": "D"}, Versions: map[string]int64{"c11": 10}},
+	}, "c10"), "record twice")
+	if w, _ := weekOf(t, l, proID); w.Grid[1][0] != data.Available || w.Grid[1][1] != data.Available || w.Grid[0][1] != data.Unavailable {
+		t.Errorf("week after a record twice: %s", w.Grid.Encode())
+	}
+	v, _ = l.FieldVersions(ctx, "week", key)
+	if len(v) != 4 || v["c10"] != 9 || v["c11"] != 10 {
+		t.Errorf("versions after a record twice = %v", v)
+	}
 }
