@@ -136,8 +136,50 @@ func (s *Store) UpdateProfessional(ctx context.Context, p *data.Professional) er
 			}
 			before = nil
 		}
-		return s.recordChange(ctx, p.CafCode, p.ID, "professional", p.ID, before, data.ProfessionalFields(p), false)
+		if err := s.recordChange(ctx, p.CafCode, p.ID, "professional", p.ID, before, data.ProfessionalFields(p), false); err != nil {
+			return err
+		}
+		if old.CafCode != p.CafCode {
+			return s.relogAvailability(ctx, p.CafCode, p.ID)
+		}
+		return nil
 	})
+}
+
+// relogAvailability lists professional id's availability records (global
+// colour, weeks, dated tabs) in caf's sequence, after she moved there, so
+// that the new Caf's copies pull them. Their fields keep their versions and
+// stamps: they did not change, and a later edit still merges against them.
+func (s *Store) relogAvailability(ctx context.Context, caf, id string) error {
+	var n int
+	if err := s.QueryRow(ctx, `SELECT COUNT(*) FROM availability WHERE professional_id = ?`, id).Scan(&n); err != nil {
+		return s.wrap(err, "disponibilités", "")
+	}
+	if n == 0 {
+		return nil // nothing was ever saved
+	}
+	a, err := s.FindAvailability(ctx, id)
+	if err != nil {
+		return err
+	}
+	refs := []data.RecordRef{{Entity: "availability", Key: id}}
+	for _, w := range a.Weeks {
+		refs = append(refs, data.RecordRef{Entity: "week", Key: data.WeekKey(id, w.Monday)})
+	}
+	for _, x := range a.Dated {
+		refs = append(refs, data.RecordRef{Entity: "dated", Key: data.DatedKey(id, x.Date)})
+	}
+	for _, r := range refs {
+		seq, err := s.nextSeq(ctx, caf)
+		if err != nil {
+			return err
+		}
+		if _, err := s.Exec(ctx, `INSERT INTO change_log (caf_code, seq, professional_id, entity, key, deleted)
+			VALUES (?, ?, ?, ?, ?, ?)`, caf, seq, id, r.Entity, r.Key, false); err != nil {
+			return s.wrap(err, "journal des changements", "")
+		}
+	}
+	return nil
 }
 
 func (s *Store) updateProfessional(ctx context.Context, p *data.Professional) error {

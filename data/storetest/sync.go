@@ -62,6 +62,50 @@ func testSyncLog(t *testing.T, open func(t *testing.T) data.CentralStore) {
 		}
 	})
 
+	t.Run("AMoveTakesHerAvailabilityAlong", func(t *testing.T) {
+		s, ctx := open(t), testContext(t)
+		p := newProfessional(1)
+		must(t, s.CreateProfessional(ctx, p), "CreateProfessional")
+		monday, sept := data.Date{Year: 2026, Month: 11, Day: 30}, data.Date{Year: 2027, Month: 9, Day: 1}
+		a := &data.Availability{ProfessionalID: p.ID, Global: data.ColourGreen,
+			Weeks: []data.Week{{Monday: monday, Use: true, Grid: data.NewWeekGrid()}},
+			Dated: []data.Dated{{Date: sept, Use: true, Days: data.NewWeekDays()}}}
+		a.Weeks[0].Grid[0][2] = data.Available
+		must(t, s.SaveAvailability(ctx, a), "SaveAvailability")
+		before, err := s.FieldStamps(ctx, "week", data.WeekKey(p.ID, monday))
+		must(t, err, "FieldStamps")
+
+		moved, err := s.FindProfessionalByID(ctx, p.ID)
+		must(t, err, "FindProfessionalByID")
+		moved.Department, moved.CafCode = "2A", "201"
+		must(t, s.UpdateProfessional(ctx, moved), "UpdateProfessional")
+
+		list, err := s.Changes(ctx, "201", "", 0, 100)
+		must(t, err, "Changes")
+		var got []string
+		for _, c := range list {
+			got = append(got, c.Entity+" "+c.Key)
+		}
+		want := []string{"professional " + p.ID, "availability " + p.ID, "week " + data.WeekKey(p.ID, monday), "dated " + data.DatedKey(p.ID, sept)}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("the new Caf's changes: %q, want %q", got, want)
+		}
+		old, _ := s.Changes(ctx, "921", "", 4, 100)
+		if len(old) != 1 || !old[0].Deleted || old[0].Entity != "professional" {
+			t.Fatalf("the old Caf's changes after the move: %+v", old)
+		}
+		after, err := s.FieldStamps(ctx, "week", data.WeekKey(p.ID, monday))
+		must(t, err, "FieldStamps")
+		if after["c02"] != before["c02"] {
+			t.Fatalf("a move restamped a field: %+v → %+v", before["c02"], after["c02"])
+		}
+		recs, err := s.ReadRecords(ctx, []data.RecordRef{{Entity: "week", Key: data.WeekKey(p.ID, monday)}})
+		must(t, err, "ReadRecords")
+		if w, ok := recs.Weeks[data.WeekKey(p.ID, monday)]; !ok || w.Grid[0][2] != data.Available {
+			t.Fatalf("the week as the new Caf pulls it: %+v", recs.Weeks)
+		}
+	})
+
 	t.Run("MutationResultsAndConflicts", func(t *testing.T) {
 		s, ctx := open(t), testContext(t)
 		_, err := s.MutationResult(ctx, "m1")
