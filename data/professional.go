@@ -210,6 +210,16 @@ type ProfessionalService interface {
 	// p.UpdatedAt is set, the row must not have changed since it was read
 	// (ECONFLICT otherwise): no concurrent update is silently lost.
 	UpdateProfessional(ctx context.Context, p *Professional) error
+	// WriteProfessionals writes professionals in one transaction (ctx's when
+	// it has one) as CreateProfessional of each whose ID is empty, and
+	// UpdateProfessional of each other, in turn would: the same rows, IDs
+	// and times set, guards, change log (numbered in each Caf's sequence in
+	// the order of ps) and field stamps, with a few statements per hundred
+	// professionals (and one UPDATE per update). It returns how many were
+	// written before the first that failed: on error, ps[n] (when
+	// n < len(ps)) failed with the error her own call would give, and the
+	// transaction must be rolled back (without ctx's, nothing is written).
+	WriteProfessionals(ctx context.Context, ps []*Professional) (n int, err error)
 	// FindProfessionalByID returns ENOTFOUND when there is none.
 	FindProfessionalByID(ctx context.Context, id string) (*Professional, error)
 	// FindProfessionalByAgrement finds a childminder by département and

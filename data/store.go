@@ -32,6 +32,10 @@ type CentralStore interface {
 	ThrottleService
 	SyncService
 	PublicSearchService
+	// DeleteProfessionalSessions ends every session of every account of the
+	// professionals ids (DeleteAccountSessions of each of their accounts)
+	// and says how many there were.
+	DeleteProfessionalSessions(ctx context.Context, ids []string) (int, error)
 	// InTx runs fn in one transaction: every store call made with the
 	// context fn receives joins it, and an error from fn, or a panic, rolls
 	// all of it back. A call of InTx inside fn joins the outer transaction.

@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
+	"sync"
+	"time"
 
 	"espacepro/data"
 	"espacepro/server/pmi"
@@ -67,7 +69,9 @@ func (s *Service) importCaf(c *Caller, caf string) (string, error) {
 }
 
 // PreviewImport reads a PMI list for a Caf (an agent's own; caf may be
-// empty for her) and compares it with the register, changing nothing.
+// empty for her) and compares it with the register, changing nothing. The
+// parsed list is kept for ApplyImport of the same file: the preview's
+// professionals are shared with it and must not be changed.
 func (s *Service) PreviewImport(ctx context.Context, c *Caller, caf, name string, file []byte) (*ImportPreview, error) {
 	caf, err := s.importCaf(c, caf)
 	if err != nil {
@@ -81,8 +85,20 @@ func (s *Service) previewImport(ctx context.Context, caf, name string, file []by
 	if err != nil {
 		return nil, err
 	}
+	sum := fileSum(file)
+	parsedFiles.keep(caf, name, sum, res)
+	return s.compareImport(ctx, caf, name, sum, res)
+}
+
+// fileSum is the SHA-256 of a file, in hex.
+func fileSum(file []byte) string {
 	sum := sha256.Sum256(file)
-	pv := &ImportPreview{CafCode: caf, File: name, SHA256: hex.EncodeToString(sum[:]), Format: res.Format,
+	return hex.EncodeToString(sum[:])
+}
+
+// compareImport compares a parsed list with the register as ctx reads it.
+func (s *Service) compareImport(ctx context.Context, caf, name, sum string, res *pmi.Result) (*ImportPreview, error) {
+	pv := &ImportPreview{CafCode: caf, File: name, SHA256: sum, Format: res.Format,
 		Encoding: res.Encoding, Columns: res.Columns, Counts: map[string]int{}}
 	current, _, err := s.store.FindProfessionals(ctx, data.ProfessionalFilter{CafCode: caf, Kind: data.KindChildminder})
 	if err != nil {
@@ -185,15 +201,27 @@ type ImportResult struct {
 // one transaction, or nothing. expectedSHA256, when given, must be the
 // preview's: the file applied is the file previewed. An import that would
 // delist a large share of the register needs force.
+//
+// The file is parsed outside the transaction, or not at all when it is the
+// one PreviewImport last parsed (same Caf, name and SHA-256); within the
+// transaction it is compared again with the register as it is then, so the
+// changes applied are those of a preview made at that moment.
 func (s *Service) ApplyImport(ctx context.Context, c *Caller, caf, name string, file []byte, expectedSHA256 string, force bool) (*ImportResult, error) {
 	caf, err := s.importCaf(c, caf)
 	if err != nil {
 		return nil, err
 	}
+	sum := fileSum(file)
+	res := parsedFiles.take(caf, name, sum)
+	if res == nil {
+		if res, err = pmi.Parse(name, bytes.NewReader(file), caf); err != nil {
+			return nil, err
+		}
+	}
 	var pv *ImportPreview
 	err = s.store.InTx(s.authored(ctx, c), func(ctx context.Context) error {
 		var err error
-		if pv, err = s.previewImport(ctx, caf, name, file); err != nil {
+		if pv, err = s.compareImport(ctx, caf, name, sum, res); err != nil {
 			return err
 		}
 		if expectedSHA256 != "" && !strings.EqualFold(expectedSHA256, pv.SHA256) {
@@ -202,10 +230,8 @@ func (s *Service) ApplyImport(ctx context.Context, c *Caller, caf, name string, 
 		if pv.NeedsForce && !force {
 			return data.Errorf(data.ECONFLICT, "%s", pv.Warning)
 		}
-		for _, ch := range pv.Changes {
-			if err := s.applyChange(ctx, ch); err != nil {
-				return fmt.Errorf("ligne %d : %w", ch.Line, err)
-			}
+		if err := s.applyChanges(ctx, pv.Changes); err != nil {
+			return err
 		}
 		return s.audit(ctx, c, caf, "import.apply", "import", pv.SHA256[:16], fmt.Sprintf(
 			"%s : %d nouvelle(s), %d modifiée(s), %d réinscrite(s), %d retirée(s), %d inchangée(s), %d rejetée(s)",
@@ -218,12 +244,47 @@ func (s *Service) ApplyImport(ctx context.Context, c *Caller, caf, name string, 
 	return &ImportResult{Preview: pv}, nil
 }
 
-// applyChange writes one change of an import in ctx's transaction.
-func (s *Service) applyChange(ctx context.Context, ch ImportChange) error {
+// applyChanges writes the changes of an import in ctx's transaction, in
+// their order, with one WriteProfessionals (the change log numbers them as
+// one write of each in turn would), then ends the delisted childminders'
+// sessions. A rejected row writes nothing.
+func (s *Service) applyChanges(ctx context.Context, changes []ImportChange) error {
+	var ps []*data.Professional
+	var of []*ImportChange // the change of each of ps
+	var delisted []string
+	for i := range changes {
+		ch := &changes[i]
+		p := importedState(ch)
+		if p == nil {
+			continue
+		}
+		ps, of = append(ps, p), append(of, ch)
+		if ch.Kind == ChangeDelisted {
+			delisted = append(delisted, p.ID)
+		}
+	}
+	if n, err := s.store.WriteProfessionals(ctx, ps); err != nil {
+		if n < len(of) {
+			return fmt.Errorf("ligne %d : %w", of[n].Line, err)
+		}
+		return err
+	}
+	if _, err := s.store.DeleteProfessionalSessions(ctx, delisted); err != nil {
+		return fmt.Errorf("ligne 0 : %w", err) // a delisted childminder has no line
+	}
+	return nil
+}
+
+// importedState returns the fiche a change of an import writes: a new
+// childminder as the row reads; an updated or relisted one with the row's
+// data over her fiche (a phone missing from the row keeps hers), listed; a
+// delisted one delisted, her habilitation, if any, expired. It returns nil
+// for a change that writes nothing.
+func importedState(ch *ImportChange) *data.Professional {
 	switch ch.Kind {
 	case ChangeNew:
 		p := *ch.Professional
-		return s.store.CreateProfessional(ctx, &p)
+		return &p
 	case ChangeUpdated, ChangeRelisted:
 		p := *ch.Before
 		next := ch.Professional
@@ -232,7 +293,7 @@ func (s *Service) applyChange(ctx context.Context, ch ImportChange) error {
 		if next.Phone != "" {
 			p.Phone = next.Phone
 		}
-		return s.store.UpdateProfessional(ctx, &p)
+		return &p
 	case ChangeDelisted:
 		p := *ch.Professional
 		p.Listing = data.Delisted
@@ -240,10 +301,68 @@ func (s *Service) applyChange(ctx context.Context, ch ImportChange) error {
 		case data.HabilitationActive, data.HabilitationSuspended, data.HabilitationRequested:
 			p.Habilitation = data.HabilitationExpired
 		}
-		if err := s.store.UpdateProfessional(ctx, &p); err != nil {
-			return err
-		}
-		return s.endSessionsOf(ctx, p.ID)
+		return &p
 	}
 	return nil
+}
+
+// parsedFiles keeps the list PreviewImport parsed last, so that ApplyImport
+// of the same file does not parse it again (a fifth of a second for 50,000
+// rows). What pmi.Parse reads depends only on the Caf, the file's name, its
+// bytes and today's date (an agrément dated after today is rejected): the
+// entry serves the same Caf, name and SHA-256 on the same day, in every
+// time zone. It is dropped when ApplyImport takes it, when another file is
+// previewed, or after parsedFileLife.
+var parsedFiles = &parseCache{}
+
+// parsedFileLife is how long a parsed list waits for its apply.
+const parsedFileLife = 15 * time.Minute
+
+// parseCache holds one parsed list.
+type parseCache struct {
+	mu    sync.Mutex
+	key   string
+	at    time.Time // when it was parsed
+	res   *pmi.Result
+	timer *time.Timer
+}
+
+// keep stores the parsed list of a file, in place of the one held.
+func (c *parseCache) keep(caf, name, sum string, res *pmi.Result) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.timer != nil {
+		c.timer.Stop()
+	}
+	key := caf + "\x00" + name + "\x00" + sum
+	c.key, c.at, c.res = key, time.Now(), res
+	c.timer = time.AfterFunc(parsedFileLife, func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.key == key {
+			c.key, c.res = "", nil
+		}
+	})
+}
+
+// take returns the parsed list of the file and forgets it; nil when the
+// file held is another, or was parsed another day.
+func (c *parseCache) take(caf, name, sum string) *pmi.Result {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.res == nil || c.key != caf+"\x00"+name+"\x00"+sum {
+		return nil
+	}
+	res, at := c.res, c.at
+	c.key, c.res = "", nil
+	if c.timer != nil {
+		c.timer.Stop()
+	}
+	now := time.Now()
+	for _, d := range data.DefaultReference().Departments() {
+		if data.Today(at, d.Code) != data.Today(now, d.Code) {
+			return nil
+		}
+	}
+	return res
 }

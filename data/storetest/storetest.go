@@ -19,6 +19,7 @@ func RunCentral(t *testing.T, open func(t *testing.T) data.CentralStore) {
 	t.Run("Auth", func(t *testing.T) { testAuth(t, open) })
 	t.Run("GuardedUpdate", func(t *testing.T) { testGuardedUpdates(t, open) })
 	t.Run("SyncLog", func(t *testing.T) { testSyncLog(t, open) })
+	t.Run("BulkWrites", func(t *testing.T) { testBulkWrites(t, open) })
 	t.Run("PublicSearch", func(t *testing.T) { testPublicSearch(t, open) })
 	t.Run("InTx", func(t *testing.T) { testTransactions(t, open) })
 	t.Run("Concurrency", func(t *testing.T) { testConcurrency(t, open) })
