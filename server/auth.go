@@ -92,20 +92,24 @@ func (s *Service) Login(ctx context.Context, email, pass, addr string) (*LoginRe
 	// Open the session and record the login on the account as it is now,
 	// not as it was read before the slow password check: a password changed
 	// meanwhile must neither be written back over nor let this login in.
-	err = s.store.InTx(ctx, func(ctx context.Context) error {
-		fresh, err := s.store.FindAccountByID(ctx, acc.ID)
-		if err != nil {
-			return err
-		}
-		if fresh.PasswordHash != acc.PasswordHash || fresh.Disabled {
-			return badCredentials()
-		}
-		if res.Token, err = s.openSession(ctx, fresh, fresh.PasswordGenerated); err != nil {
-			return err
-		}
-		fresh.LastLoginAt = now
-		res.Account = fresh
-		return s.store.UpdateAccount(ctx, fresh)
+	// Two logins of one account at once (two computers) both update it:
+	// the one whose guarded update loses reads the account again.
+	err = retryConflict(10, func() error {
+		return s.store.InTx(ctx, func(ctx context.Context) error {
+			fresh, err := s.store.FindAccountByID(ctx, acc.ID)
+			if err != nil {
+				return err
+			}
+			if fresh.PasswordHash != acc.PasswordHash || fresh.Disabled {
+				return badCredentials()
+			}
+			if res.Token, err = s.openSession(ctx, fresh, fresh.PasswordGenerated); err != nil {
+				return err
+			}
+			fresh.LastLoginAt = now
+			res.Account = fresh
+			return s.store.UpdateAccount(ctx, fresh)
+		})
 	})
 	if err != nil {
 		return nil, err

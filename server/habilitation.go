@@ -6,7 +6,9 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
+	mrand "math/rand/v2"
 	"strings"
+	"time"
 
 	"espacepro/data"
 	"espacepro/server/captcha"
@@ -182,6 +184,9 @@ func retryConflict(n int, fn func() error) error {
 		if err = fn(); data.ErrorCode(err) != data.ECONFLICT {
 			return err
 		}
+		// A short random pause, growing, so that writers that collided
+		// do not collide again at once.
+		time.Sleep(time.Duration(1+mrand.IntN(3*(i+1))) * time.Millisecond)
 	}
 	return err
 }
