@@ -308,6 +308,48 @@ func TestLoginLinksOpenTheirScreens(t *testing.T) {
 	}
 }
 
+func TestAfterAResetTheLoginHasTheAddress(t *testing.T) {
+	f := loggedInFake()
+	u := newTestWindow(t, f, Settings{ServerURL: "https://127.0.0.1:8443", Fingerprint: testFingerprint})
+	l := u.login.forgotPassword
+	test.TapAt(l, fyne.NewPos(l.Size().Width/2, l.Size().Height/2))
+	forgot := findEntryWithPlaceholder(t, u.window.Content(), "nom@exemple.fr")
+	test.Type(forgot, "marie.dupont@exemple.fr")
+	tapButton(t, u.window.Content(), "Recevoir un code")
+	var secrets []*widget.Entry
+	for _, obj := range test.LaidOutObjects(u.window.Content()) {
+		if e, ok := obj.(*widget.Entry); ok && e.Visible() && e != forgot {
+			secrets = append(secrets, e)
+		}
+	}
+	if len(secrets) != 3 {
+		t.Fatalf("step 2 has %d entries, want code and two passwords", len(secrets))
+	}
+	test.Type(secrets[0], "ACVJ-69HA-ZH")
+	test.Type(secrets[1], "Le jardin des lutins 92")
+	test.Type(secrets[2], "Le jardin des lutins 92")
+	tapButton(t, u.window.Content(), "Modifier le mot de passe")
+	if !f.called("ResetPassword marie.dupont@exemple.fr ACVJ-69HA-ZH") {
+		t.Fatalf("calls: %q", f.calls)
+	}
+	if u.login == nil || u.login.email.Text != "marie.dupont@exemple.fr" {
+		t.Fatalf("the login screen does not hold the address: %+v", u.login)
+	}
+}
+
+// findEntryWithPlaceholder returns the visible entry under o whose
+// placeholder is text.
+func findEntryWithPlaceholder(t *testing.T, o fyne.CanvasObject, text string) *widget.Entry {
+	t.Helper()
+	for _, obj := range test.LaidOutObjects(o) {
+		if e, ok := obj.(*widget.Entry); ok && e.Visible() && e.PlaceHolder == text {
+			return e
+		}
+	}
+	t.Fatalf("no entry with the placeholder %q", text)
+	return nil
+}
+
 func TestChangePasswordFromLoginNeedsTheCurrentOne(t *testing.T) {
 	f := loggedInFake()
 	u := newTestWindow(t, f, Settings{ServerURL: "https://127.0.0.1:8443", Fingerprint: testFingerprint})

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -31,7 +32,15 @@ func (u *appUI) showLogin() {
 	u.login.onChangePassword = u.onChangePasswordFromLogin
 	u.login.onForgotPassword = func() {
 		s := newForgotPasswordScreen(u.svc, u.window)
-		s.onDone, s.onCancel = u.showLogin, u.showLogin
+		s.onCancel = u.showLogin
+		s.onDone = func() {
+			// Back to the login with the address the code went to.
+			u.showLogin()
+			if email := strings.TrimSpace(s.email.Text); email != "" {
+				u.login.email.SetText(email)
+				u.window.Canvas().Focus(u.login.password)
+			}
+		}
 		u.show(narrow(s.content), nil)
 	}
 	u.login.onSettings = u.showSetup
