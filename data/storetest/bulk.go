@@ -60,14 +60,7 @@ func testBulkWrites(t *testing.T, open func(t *testing.T) data.CentralStore) {
 	t.Run("UpdateAsSingleUpdates", func(t *testing.T) {
 		single, bulk := open(t), open(t)
 		ctx := data.WithChangeAuthor(testContext(t), author)
-		plan := bulkPlan(300)
-		stored := map[data.CentralStore][]*data.Professional{}
-		for _, s := range []data.CentralStore{single, bulk} {
-			ps := bulkCopies(plan)
-			_, err := s.WriteProfessionals(ctx, ps)
-			must(t, err, "WriteProfessionals")
-			stored[s] = ps
-		}
+		stored := writeBoth(t, ctx, bulkPlan(300), single, bulk)
 		// Each store's updates of its own professionals, the same changes:
 		// delisted with the habilitation expired, a new phone, one moved to
 		// Caf 201 (a tombstone in 921), one unchanged (nothing logged), one
@@ -132,14 +125,7 @@ func testBulkWrites(t *testing.T, open func(t *testing.T) data.CentralStore) {
 		// is then written one by one), in more than one chunk.
 		single, bulk := open(t), open(t)
 		ctx := data.WithChangeAuthor(testContext(t), author)
-		plan := bulkPlan(400)
-		stored := map[data.CentralStore][]*data.Professional{}
-		for _, s := range []data.CentralStore{single, bulk} {
-			ps := bulkCopies(plan)
-			_, err := s.WriteProfessionals(ctx, ps)
-			must(t, err, "WriteProfessionals")
-			stored[s] = ps
-		}
+		stored := writeBoth(t, ctx, bulkPlan(400), single, bulk)
 		month := func(ps []*data.Professional) []*data.Professional {
 			var out []*data.Professional
 			for i, p := range ps {
@@ -307,6 +293,20 @@ func bulkPlan(n int) []*data.Professional {
 }
 
 // bulkCopies returns copies of ps, to be written by one store.
+// writeBoth writes a copy of plan to each store in one WriteProfessionals
+// call and returns each store's copy, IDs and times set.
+func writeBoth(t *testing.T, ctx context.Context, plan []*data.Professional, stores ...data.CentralStore) map[data.CentralStore][]*data.Professional {
+	t.Helper()
+	stored := map[data.CentralStore][]*data.Professional{}
+	for _, s := range stores {
+		ps := bulkCopies(plan)
+		_, err := s.WriteProfessionals(ctx, ps)
+		must(t, err, "WriteProfessionals")
+		stored[s] = ps
+	}
+	return stored
+}
+
 func bulkCopies(ps []*data.Professional) []*data.Professional {
 	out := make([]*data.Professional, len(ps))
 	for i, p := range ps {
